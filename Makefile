@@ -1,0 +1,50 @@
+# make run   — a working site with demo data on SQLite, at http://127.0.0.1:$(PORT)
+# make test  — the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test serve install install-dev lint messages clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/activate
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-dev
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: install-dev
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Production-style serving: gunicorn, DEBUG off; DJANGO_SECRET_KEY and ALLOWED_HOSTS must be set.
+serve: install
+	DJANGO_DEBUG=off $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=off $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=off $(VENV)/bin/gunicorn sstransfer.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

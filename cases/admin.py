@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.ids import parse_id_number
+from cases.models import (
+    OPEN_STATUSES,
+    CaseAttachment,
+    CaseDuplicate,
+    CaseEvent,
+    CaseNote,
+    ContributionPeriod,
+    TransferCase,
+    Worker,
+)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ContributionPeriodInline(admin.TabularInline):
+    model = ContributionPeriod
+    extra = 0
+    fields = ["insurance_type", "city", "start_month", "end_month", "monthly_base", "personal_account_credit", "paid"]
+    autocomplete_fields = ["city"]
+
+
+@admin.register(Worker)
+class WorkerAdmin(admin.ModelAdmin):
+    list_display = ["id_number", "name", "gender", "birth_date", "hukou_city"]
+    search_fields = ["id_number", "name"]
+    list_filter = ["gender"]
+    list_select_related = ["hukou_city__province"]
+    readonly_fields = ["gender", "birth_date"]
+    autocomplete_fields = ["hukou_city"]
+    inlines = [ContributionPeriodInline]
+
+    def save_model(self, request: HttpRequest, obj: Worker, form: object, change: bool) -> None:
+        facts = parse_id_number(obj.id_number)
+        obj.id_number, obj.gender, obj.birth_date = facts.id_number, facts.gender, facts.birth_date
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContributionPeriod)
+class ContributionPeriodAdmin(admin.ModelAdmin):
+    list_display = ["worker", "insurance_type", "city", "start_month", "end_month", "monthly_base", "paid"]
+    list_filter = ["insurance_type", "paid"]
+    search_fields = ["worker__id_number", "worker__name", "city__name"]
+    list_select_related = ["worker", "city__province"]
+    autocomplete_fields = ["worker", "city"]
+
+
+class EventInline(ReadOnlyMixin, admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["at", "transition", "from_status", "to_status", "actor_label", "agency", "note"]
+    readonly_fields = fields
+
+
+class DuplicateInline(ReadOnlyMixin, admin.TabularInline):
+    model = CaseDuplicate
+    extra = 0
+    fields = ["first_city", "second_city", "start_month", "end_month", "kept_city", "refund_amount", "resolved_at"]
+    readonly_fields = fields
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request: HttpRequest, queryset):
+        today: dt.date = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.overdue(today)
+        if self.value() == "no":
+            return queryset.exclude(due_date__lt=today, status__in=OPEN_STATUSES)
+        return queryset
+
+
+@admin.register(TransferCase)
+class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Viewable and searchable; transitions run only through the clerks' pages and the API."""
+
+    list_display = [
+        "reference", "worker", "insurance_type", "status", "origin_agency", "destination_agency", "due_date",
+    ]
+    list_filter = ["status", "insurance_type", OverdueFilter, "origin_agency", "destination_agency"]
+    search_fields = ["reference", "worker__id_number", "worker__name", "agreement_number"]
+    list_select_related = ["worker", "origin_agency", "destination_agency"]
+    date_hierarchy = "created_at"
+    inlines = [EventInline, DuplicateInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "at", "transition", "from_status", "to_status", "actor_label", "agency"]
+    list_filter = ["transition", "to_status"]
+    search_fields = ["case__reference", "actor_label", "note"]
+    list_select_related = ["case", "agency"]
+    date_hierarchy = "at"
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "agency", "author", "created_at"]
+    search_fields = ["case__reference", "text"]
+    list_select_related = ["case", "agency", "author"]
+
+
+@admin.register(CaseAttachment)
+class CaseAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "original_name", "content_type", "size", "created_at"]
+    search_fields = ["case__reference", "original_name"]
+    list_select_related = ["case"]

@@ -1,0 +1,558 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from cases import rules
+from cases.ids import mask, validate_id_number
+from regions.models import MONEY, Agency, AgencyMembership, City, InsuranceType
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFYING = "verifying", _("Verifying")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    AGREEMENT_ISSUED = "agreement_issued", _("Agreement issued")
+    RECEIVING = "receiving", _("Receiving")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+TERMINAL_STATUSES = (CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
+OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
+# Whose move it is in each state (DOMAIN.md §3); info_requested waits on the worker.
+ORIGIN_TURN = (CaseStatus.SUBMITTED, CaseStatus.VERIFYING)
+DESTINATION_TURN = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
+
+
+class Side(models.TextChoices):
+    ORIGIN = "origin", _("Origin")
+    DESTINATION = "destination", _("Destination")
+
+
+class Outcome(models.TextChoices):
+    FULL_TRANSFER = rules.FULL_TRANSFER, _("Full transfer")
+    TEMPORARY_ACCOUNT = rules.TEMPORARY_ACCOUNT, _("Temporary contribution account")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who runs a transition: a clerk acting for their agency, or the worker themself."""
+
+    user_id: int | None
+    agency_id: int | None
+    role: str | None
+    is_worker: bool = False
+    label: str = ""
+
+    @classmethod
+    def for_user(cls, user: object) -> Actor:
+        if not getattr(user, "is_authenticated", False):
+            return cls(user_id=None, agency_id=None, role=None)
+        try:
+            membership: AgencyMembership | None = user.membership  # type: ignore[attr-defined]
+        except AgencyMembership.DoesNotExist:
+            membership = None
+        return cls(
+            user_id=user.pk,  # type: ignore[attr-defined]
+            agency_id=membership.agency_id if membership else None,
+            role=membership.role if membership else None,
+            label=user.get_username(),  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def worker(cls) -> Actor:
+        return cls(user_id=None, agency_id=None, role=None, is_worker=True, label="worker")
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == AgencyMembership.Role.SUPERVISOR
+
+    def sides(self, case: TransferCase) -> set[str]:
+        if self.agency_id is None:
+            return set()
+        sides = set()
+        if case.origin_agency_id == self.agency_id:
+            sides.add(Side.ORIGIN)
+        if case.destination_agency_id == self.agency_id:
+            sides.add(Side.DESTINATION)
+        return sides
+
+
+@dataclass(frozen=True)
+class TransitionRule:
+    name: str
+    label: str
+    sides: frozenset[str]
+    supervisor_only: bool = False
+    worker_may: bool = False
+    reason_required: bool = False
+    terminal: bool = False
+
+
+BOTH_SIDES = frozenset({Side.ORIGIN, Side.DESTINATION})
+TRANSITION_RULES: dict[str, TransitionRule] = {
+    rule.name: rule
+    for rule in (
+        TransitionRule("start_verification", _("Start verification"), frozenset({Side.ORIGIN})),
+        TransitionRule("request_info", _("Request information"), frozenset({Side.ORIGIN}), reason_required=True),
+        TransitionRule("provide_info", _("Information provided"), BOTH_SIDES, worker_may=True),
+        TransitionRule(
+            "reject", _("Reject"), frozenset({Side.ORIGIN}), supervisor_only=True, reason_required=True, terminal=True
+        ),
+        TransitionRule("issue_agreement", _("Issue transfer agreement"), frozenset({Side.ORIGIN}), supervisor_only=True),
+        TransitionRule("register_agreement", _("Register agreement"), frozenset({Side.DESTINATION})),
+        TransitionRule("return_to_origin", _("Return to origin"), frozenset({Side.DESTINATION}), reason_required=True),
+        TransitionRule(
+            "complete", _("Complete acceptance"), frozenset({Side.DESTINATION}), supervisor_only=True, terminal=True
+        ),
+        TransitionRule("withdraw", _("Withdraw"), BOTH_SIDES, worker_may=True, terminal=True),
+    )
+}
+
+
+def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
+    """Side and role only, whatever the state: a refusal here is a 403, a wrong state a 409."""
+    rule = TRANSITION_RULES[name]
+    if actor.is_worker:
+        return rule.worker_may
+    if not rule.sides & actor.sides(case):
+        return False
+    return actor.is_supervisor or not rule.supervisor_only
+
+
+def _permission(name: str):
+    return lambda case, actor: actor_may(case, actor, name)
+
+
+class Worker(models.Model):
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
+    name = models.CharField(_("name"), max_length=64)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    hukou_city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("hukou city")
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("insured worker")
+        verbose_name_plural = _("insured workers")
+        ordering = ["id_number"]
+        indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number=models.functions.Upper("id_number")), name="worker_id_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked_id})"
+
+    @property
+    def masked_id(self) -> str:
+        return mask(self.id_number)
+
+    @property
+    def hukou_province_code(self) -> str:
+        return self.hukou_city_id[:2]
+
+
+class ContributionPeriod(models.Model):
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="periods", verbose_name=_("worker"))
+    insurance_type = models.CharField(_("insurance type"), max_length=16, choices=InsuranceType.choices)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    start_month = models.DateField(_("first month"))
+    end_month = models.DateField(_("last month"))
+    monthly_base = models.DecimalField(_("monthly base"), **MONEY, validators=[MinValueValidator(0)])
+    personal_account_credit = models.DecimalField(
+        _("personal account credit per month"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text=_("Leave empty to use 11% of the base before 2006 and 8% from 2006."),
+    )
+    paid = models.BooleanField(_("paid"), default=True, help_text=_("Unpaid months are arrears."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contribution period")
+        verbose_name_plural = _("contribution periods")
+        ordering = ["worker", "insurance_type", "start_month"]
+        indexes = [models.Index(fields=["worker", "insurance_type", "city"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_month__gte=F("start_month")), name="period_end_after_start"),
+            models.CheckConstraint(condition=Q(monthly_base__gte=0), name="period_base_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_insurance_type_display()} {self.city_id} {self.start_month:%Y-%m}–{self.end_month:%Y-%m}"
+
+    @property
+    def month_count(self) -> int:
+        return (self.end_month.year - self.start_month.year) * 12 + self.end_month.month - self.start_month.month + 1
+
+    def as_rule_period(self) -> rules.Period:
+        return rules.Period(
+            insurance_type=self.insurance_type,
+            city_code=self.city_id,
+            first_month=rules.month_index(self.start_month.year, self.start_month.month),
+            last_month=rules.month_index(self.end_month.year, self.end_month.month),
+            monthly_base=self.monthly_base,
+            credit=self.personal_account_credit,
+            paid=self.paid,
+        )
+
+
+class TransferCaseQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> TransferCaseQuerySet:
+        """The one definition of what a clerk may see: cases of their own agency, at either end."""
+        agency_id = Actor.for_user(user).agency_id
+        if agency_id is None:
+            return self.none()
+        return self.filter(Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id))
+
+    def with_list_related(self) -> TransferCaseQuerySet:
+        return self.select_related(
+            "worker", "origin_agency__city", "destination_agency__city", "lodged_at"
+        )
+
+    def open(self) -> TransferCaseQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: dt.date | None = None) -> TransferCaseQuerySet:
+        return self.filter(due_date__lt=today or timezone.localdate(), status__in=OPEN_STATUSES)
+
+    def awaiting(self, agency_id: int) -> TransferCaseQuerySet:
+        """Cases whose next step belongs to this agency."""
+        return self.filter(
+            Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN)
+            | Q(destination_agency_id=agency_id, status__in=DESTINATION_TURN)
+        )
+
+
+class TransferCase(ConcurrentTransitionMixin, models.Model):
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("At an agency counter")
+        ONLINE = "online", _("Online by the worker")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="cases", verbose_name=_("worker"))
+    insurance_type = models.CharField(_("insurance type"), max_length=16, choices=InsuranceType.choices)
+    origin_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="outgoing_cases", verbose_name=_("origin agency")
+    )
+    destination_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="incoming_cases", verbose_name=_("destination agency")
+    )
+    lodged_at = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("lodged at")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.COUNTER)
+    approved_transfer_reference = models.CharField(
+        _("approved-transfer reference"), max_length=64, blank=True,
+        help_text=_("Reference of a transfer approved by an organisation or HR department, if any."),
+    )
+    status = FSMField(_("status"), default=CaseStatus.SUBMITTED, choices=CaseStatus.choices, protected=True)
+    application_date = models.DateField(_("application date"))
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
+    outcome_reason = models.TextField(_("outcome reason"), blank=True)
+
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_estimated = models.BooleanField(_("due date estimated"), default=False)
+    # Working days left on the step's clock while it is paused for information.
+    paused_days_left = models.PositiveSmallIntegerField(_("working days left (paused)"), null=True, blank=True)
+
+    contribution_months = models.PositiveIntegerField(_("contribution months"), null=True, blank=True)
+    pooled_fund_amount = models.DecimalField(_("pooled fund"), **MONEY, null=True, blank=True)
+    personal_account_principal = models.DecimalField(_("personal account principal"), **MONEY, null=True, blank=True)
+    personal_account_balance = models.DecimalField(_("personal account balance"), **MONEY, null=True, blank=True)
+    figures_detail = models.JSONField(_("how the figures were computed"), default=dict, blank=True)
+
+    agreement_number = models.CharField(_("agreement number"), max_length=32, unique=True, null=True, blank=True)
+    agreement_issued_at = models.DateTimeField(_("agreement issued at"), null=True, blank=True)
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True, null=True, blank=True)
+    confirmation_number = models.CharField(_("acceptance number"), max_length=32, unique=True, null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    access_code_hash = models.CharField(_("worker access code (hashed)"), max_length=128, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TransferCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer case")
+        verbose_name_plural = _("transfer cases")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "insurance_type"], condition=Q(status__in=OPEN_STATUSES),
+                name="case_one_open_per_worker_and_type",
+            ),
+            models.CheckConstraint(condition=~Q(origin_agency=F("destination_agency")), name="case_agencies_differ"),
+        ]
+        indexes = [
+            models.Index(fields=["origin_agency", "status"]),
+            models.Index(fields=["destination_agency", "status"]),
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.reference])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def has_agreement(self) -> bool:
+        return self.agreement_number is not None
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < (today or timezone.localdate())
+
+    def next_side(self) -> str | None:
+        if self.status in ORIGIN_TURN:
+            return Side.ORIGIN
+        if self.status in DESTINATION_TURN:
+            return Side.DESTINATION
+        return None
+
+    def frozen_figures(self) -> dict[str, object] | None:
+        if not self.has_agreement:
+            return None
+        return {
+            "contribution_months": self.contribution_months,
+            "pooled_fund_amount": self.pooled_fund_amount,
+            "personal_account_principal": self.personal_account_principal,
+            "personal_account_balance": self.personal_account_balance,
+        }
+
+    # Transitions: source, target and derived fields only; services lock, check and record.
+
+    @transition(status, CaseStatus.SUBMITTED, CaseStatus.VERIFYING, permission=_permission("start_verification"))
+    def start_verification(self) -> None:
+        pass
+
+    @transition(status, CaseStatus.VERIFYING, CaseStatus.INFO_REQUESTED, permission=_permission("request_info"))
+    def request_info(self, *, days_left: int) -> None:
+        self.paused_days_left = max(days_left, 0)
+        self.due_date = None
+
+    @transition(status, CaseStatus.INFO_REQUESTED, CaseStatus.VERIFYING, permission=_permission("provide_info"))
+    def provide_info(self, *, due_date: dt.date, due_estimated: bool) -> None:
+        self.paused_days_left = None
+        self.due_date, self.due_estimated = due_date, due_estimated
+
+    @transition(status, [CaseStatus.SUBMITTED, CaseStatus.VERIFYING], CaseStatus.REJECTED, permission=_permission("reject"))
+    def reject(self) -> None:
+        self.due_date = None
+
+    @transition(status, CaseStatus.VERIFYING, CaseStatus.AGREEMENT_ISSUED, permission=_permission("issue_agreement"))
+    def issue_agreement(
+        self, *, figures: rules.Figures, number: str, verification_code: str, issued_at: dt.datetime,
+        due_date: dt.date, due_estimated: bool,
+    ) -> None:
+        self.contribution_months = figures.contribution_months
+        self.pooled_fund_amount = figures.pooled_fund_amount
+        self.personal_account_principal = figures.personal_account_principal
+        self.personal_account_balance = figures.personal_account_balance
+        self.figures_detail = {
+            "years": [
+                {
+                    "year": line.year, "months": line.months, "base_total": str(line.base_total),
+                    "credits": str(line.credits),
+                    "rate_percent": None if line.rate_percent is None else str(line.rate_percent),
+                    "interest": str(line.interest), "closing_balance": str(line.closing_balance),
+                }
+                for line in figures.years
+            ]
+        }
+        self.agreement_number, self.verification_code, self.agreement_issued_at = number, verification_code, issued_at
+        self.due_date, self.due_estimated = due_date, due_estimated
+
+    @transition(status, CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, permission=_permission("register_agreement"))
+    def register_agreement(self) -> None:
+        pass
+
+    @transition(status, CaseStatus.RECEIVING, CaseStatus.VERIFYING, permission=_permission("return_to_origin"))
+    def return_to_origin(self, *, due_date: dt.date, due_estimated: bool) -> None:
+        self.due_date, self.due_estimated = due_date, due_estimated
+
+    @transition(status, CaseStatus.RECEIVING, CaseStatus.COMPLETED, permission=_permission("complete"))
+    def complete(self, *, number: str, completed_at: dt.datetime) -> None:
+        self.confirmation_number, self.completed_at = number, completed_at
+        self.due_date = None
+
+    @transition(
+        status, [CaseStatus.SUBMITTED, CaseStatus.VERIFYING, CaseStatus.INFO_REQUESTED], CaseStatus.WITHDRAWN,
+        permission=_permission("withdraw"),
+    )
+    def withdraw(self) -> None:
+        self.due_date = None
+        self.paused_days_left = None
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise TypeError("Case events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only.")
+
+
+class CaseEvent(models.Model):
+    """The audit trail and the worker's timeline: written once, never changed."""
+
+    case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    transition = models.CharField(_("transition"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agency")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.transition} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise TypeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only.")
+
+    @property
+    def to_status_label(self) -> str:
+        return CaseStatus(self.to_status).label if self.to_status in CaseStatus.values else self.to_status
+
+
+class CaseDuplicate(models.Model):
+    """Months paid in two pooling areas (人社部发〔2009〕187号): the destination decides which stays."""
+
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="duplicates", verbose_name=_("case"))
+    first_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("first city"))
+    second_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("second city"))
+    start_month = models.DateField(_("first month"))
+    end_month = models.DateField(_("last month"))
+    kept_city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("relationship kept in")
+    )
+    refund_amount = models.DecimalField(_("refund"), **MONEY, null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate contribution")
+        verbose_name_plural = _("duplicate contributions")
+        ordering = ["start_month", "first_city", "second_city"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "first_city", "second_city", "start_month", "end_month"], name="duplicate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_city_id}/{self.second_city_id} {self.start_month:%Y-%m}–{self.end_month:%Y-%m}"
+
+    @property
+    def resolved(self) -> bool:
+        return self.kept_city_id is not None
+
+    @property
+    def released_city_id(self) -> str | None:
+        if self.kept_city_id is None:
+            return None
+        return self.second_city_id if self.kept_city_id == self.first_city_id else self.first_city_id
+
+
+class CaseNote(models.Model):
+    """A message between the two agencies; never shown to the worker."""
+
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+def attachment_path(instance: CaseAttachment, filename: str) -> str:
+    # The stored name is ours, not the uploader's: no path tricks, no personal data in paths.
+    return f"attachments/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.extension}"
+
+
+class CaseAttachment(models.Model):
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case"))
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agency")
+    )
+    uploaded_by_worker = models.BooleanField(_("uploaded by the worker"), default=False)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(self.content_type, "bin")

@@ -1,0 +1,57 @@
+"""E-mail the other party after a transition has committed (never inside the transaction)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def transition_made(event_id: int) -> None:
+    from cases.models import CaseEvent, CaseStatus, TransferCase
+
+    event = CaseEvent.objects.select_related("case__worker", "case__origin_agency", "case__destination_agency").get(
+        pk=event_id
+    )
+    case: TransferCase = event.case
+    other_agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
+    clerk_addresses = list(
+        get_user_model().objects.filter(membership__agency_id__in=other_agencies, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        status = CaseStatus(case.status).label
+        if clerk_addresses:
+            subject = _("Case %(reference)s: %(status)s") % {"reference": case.reference, "status": status}
+            body = _(
+                "Case %(reference)s (%(type)s) between %(origin)s and %(destination)s is now “%(status)s”.\n"
+                "%(note)s"
+            ) % {
+                "reference": case.reference, "type": case.get_insurance_type_display(),
+                "origin": case.origin_agency.name, "destination": case.destination_agency.name,
+                "status": status, "note": event.note,
+            }
+            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, clerk_addresses))
+        if case.worker.email and event.actor_label != "worker":
+            subject = _("Your social insurance transfer %(reference)s: %(status)s") % {
+                "reference": case.reference, "status": status,
+            }
+            # The worker's copy carries no personal data beyond the reference: e-mail is not private.
+            body = _(
+                "Your transfer case %(reference)s is now “%(status)s”. Check its progress online with the "
+                "reference and your ID number."
+            ) % {"reference": case.reference, "status": status}
+            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [case.worker.email]))
+    if messages:
+        try:
+            send_mass_mail(messages, fail_silently=False)
+        except OSError:
+            # The transition stands; a mail server outage must not undo it.
+            logger.exception("notification for event %s not sent", event_id)

@@ -1,0 +1,456 @@
+"""The rules that decide what moves and what happens (DOMAIN.md §1, §5, §6).
+
+Pure functions of plain values: no ORM, no request, no clock. Every refusal is a
+RuleViolation whose message names what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from django.utils.translation import gettext as _
+
+PENSION, MEDICAL, UNEMPLOYMENT = "pension", "medical", "unemployment"
+CITY, PROVINCE = "city", "province"
+FULL_TRANSFER, TEMPORARY_ACCOUNT = "full_transfer", "temporary_account"
+
+CENT = Decimal("0.01")
+POOLED_FUND_SHARE = Decimal("0.12")
+CREDIT_SHARE_BEFORE_2006 = Decimal("0.11")
+CREDIT_SHARE_FROM_2006 = Decimal("0.08")
+INTEREST_HALF_YEAR_FACTOR = Decimal("1.083") / 2
+# 国发〔2005〕38号 cut the personal account from 11% to 8% of the base from 2006-01.
+CREDIT_CUT_MONTH = 2006 * 12
+POOLED_FUND_FIRST_MONTH = 1998 * 12
+MALE_AGE_LIMIT, FEMALE_AGE_LIMIT = 50, 40
+BENEFIT_YEARS = 10
+
+# Levels a province's policy may set; pensions are always pooled per province.
+PoolingLevels = Mapping[str, Mapping[str, str]]
+Rates = Mapping[int, Decimal]
+
+
+class RuleViolation(Exception):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def month_index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def month_of(index: int) -> tuple[int, int]:
+    return index // 12, index % 12 + 1
+
+
+def month_label(index: int) -> str:
+    year, month = month_of(index)
+    return f"{year:04d}-{month:02d}"
+
+
+def round_money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Period:
+    insurance_type: str
+    city_code: str
+    first_month: int
+    last_month: int
+    monthly_base: Decimal
+    credit: Decimal | None = None
+    paid: bool = True
+
+    @property
+    def province_code(self) -> str:
+        return self.city_code[:2]
+
+    @property
+    def month_count(self) -> int:
+        return self.last_month - self.first_month + 1
+
+    def months(self) -> Iterator[int]:
+        return iter(range(self.first_month, self.last_month + 1))
+
+    def credit_for(self, month: int) -> Decimal:
+        if self.credit is not None:
+            return self.credit
+        share = CREDIT_SHARE_BEFORE_2006 if month < CREDIT_CUT_MONTH else CREDIT_SHARE_FROM_2006
+        return self.monthly_base * share
+
+
+# --- pooling areas ---------------------------------------------------------------------------
+
+
+def pooling_level(insurance_type: str, province_code: str, levels: PoolingLevels) -> str:
+    if insurance_type == PENSION:
+        return PROVINCE
+    return levels.get(province_code, {}).get(insurance_type, CITY)
+
+
+def pooling_area(insurance_type: str, city_code: str, levels: PoolingLevels) -> str:
+    """A province code for province-level pooling, else the city code."""
+    province_code = city_code[:2]
+    return province_code if pooling_level(insurance_type, province_code, levels) == PROVINCE else city_code
+
+
+def same_pooling_area(insurance_type: str, origin_city: str, destination_city: str, levels: PoolingLevels) -> bool:
+    return pooling_area(insurance_type, origin_city, levels) == pooling_area(insurance_type, destination_city, levels)
+
+
+def require_transfer_needed(insurance_type: str, origin_city: str, destination_city: str, levels: PoolingLevels) -> None:
+    if same_pooling_area(insurance_type, origin_city, destination_city, levels):
+        raise RuleViolation(
+            _("Both agencies belong to the same pooling area for this insurance type: no transfer is needed."),
+            "same_pooling_area",
+        )
+
+
+def periods_in_area(
+    periods: Iterable[Period], insurance_type: str, area: str, levels: PoolingLevels
+) -> list[Period]:
+    return [
+        p for p in periods
+        if p.insurance_type == insurance_type and pooling_area(insurance_type, p.city_code, levels) == area
+    ]
+
+
+# --- figures that move (§5) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearLine:
+    year: int
+    months: int
+    base_total: Decimal
+    credits: Decimal
+    rate_percent: Decimal | None
+    interest: Decimal
+    closing_balance: Decimal
+
+
+@dataclass(frozen=True)
+class Figures:
+    contribution_months: int
+    pooled_fund_amount: Decimal | None
+    personal_account_principal: Decimal | None
+    personal_account_balance: Decimal | None
+    years: tuple[YearLine, ...] = ()
+    missing_rate_years: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "contribution_months": self.contribution_months,
+            "pooled_fund_amount": self.pooled_fund_amount,
+            "personal_account_principal": self.personal_account_principal,
+            "personal_account_balance": self.personal_account_balance,
+        }
+
+
+def contribution_months(periods: Iterable[Period]) -> int:
+    """Distinct paid months: two cities of one area paying the same month count it once."""
+    return len({m for p in periods if p.paid for m in p.months()})
+
+
+def pooled_fund(periods: Iterable[Period]) -> Decimal:
+    """12% of the monthly bases from 1998-01 on, rounded once at the end."""
+    with localcontext(prec=50):
+        total = sum(
+            (p.monthly_base * max(0, p.last_month - max(p.first_month, POOLED_FUND_FIRST_MONTH) + 1)
+             for p in periods if p.paid),
+            Decimal(0),
+        )
+        return round_money(total * POOLED_FUND_SHARE)
+
+
+def credits_by_year(periods: Iterable[Period], months: set[int] | None = None) -> dict[int, Decimal]:
+    credits: dict[int, Decimal] = defaultdict(Decimal)
+    with localcontext(prec=50):
+        for period in periods:
+            if not period.paid:
+                continue
+            for month in period.months():
+                if months is None or month in months:
+                    credits[month // 12] += period.credit_for(month)
+    return dict(credits)
+
+
+def personal_account_principal(periods: Iterable[Period]) -> Decimal:
+    return round_money(sum(credits_by_year(periods).values(), Decimal(0)))
+
+
+def missing_rates(credits: Mapping[int, Decimal], rates: Rates, until_year: int) -> tuple[int, ...]:
+    if not credits:
+        return ()
+    return tuple(y for y in range(min(credits), until_year) if y not in rates)
+
+
+def account_balance(credits: Mapping[int, Decimal], rates: Rates, until_year: int) -> tuple[Decimal, list[YearLine]]:
+    """B_y = B_{y-1}(1+r_y) + C_y(1 + r_y·1.083/2) for each complete year before `until_year`.
+
+    Credits of `until_year` (and later) move without interest. Raises RuleViolation
+    naming the first year whose credited rate is missing.
+    """
+    missing = missing_rates(credits, rates, until_year)
+    if missing:
+        raise RuleViolation(
+            _("The credited interest rate for %(year)s is missing; an administrator must enter it.")
+            % {"year": missing[0]},
+            "missing_credit_rate",
+        )
+    lines: list[YearLine] = []
+    balance = Decimal(0)
+    if not credits:
+        return balance, lines
+    with localcontext(prec=50):
+        for year in range(min(credits), until_year):
+            rate = rates[year] / 100
+            credit = credits.get(year, Decimal(0))
+            opening = balance
+            balance = opening * (1 + rate) + credit * (1 + rate * INTEREST_HALF_YEAR_FACTOR)
+            lines.append(YearLine(year, 0, Decimal(0), credit, rates[year], balance - opening - credit, balance))
+        for year in sorted(y for y in credits if y >= until_year):
+            balance += credits[year]
+            lines.append(YearLine(year, 0, Decimal(0), credits[year], None, Decimal(0), balance))
+    return balance, lines
+
+
+def compute_figures(insurance_type: str, origin_periods: Sequence[Period], rates: Rates, agreement_year: int) -> Figures:
+    """What moves from the origin area; before the agreement this is a live quote."""
+    months = contribution_months(origin_periods)
+    if insurance_type == UNEMPLOYMENT:
+        return Figures(months, None, None, None)
+    credits = credits_by_year(origin_periods)
+    principal = round_money(sum(credits.values(), Decimal(0)))
+    if insurance_type == MEDICAL:
+        # The medical personal account moves as recorded, without credited interest.
+        return Figures(months, None, principal, principal)
+    missing = missing_rates(credits, rates, agreement_year)
+    balance: Decimal | None = None
+    lines: list[YearLine] = []
+    if not missing:
+        raw_balance, lines = account_balance(credits, rates, agreement_year)
+        balance = round_money(raw_balance)
+    lines = _with_year_totals(lines, origin_periods)
+    return Figures(
+        contribution_months=months,
+        pooled_fund_amount=pooled_fund(origin_periods),
+        personal_account_principal=principal,
+        personal_account_balance=balance,
+        years=tuple(lines),
+        missing_rate_years=missing,
+    )
+
+
+def _with_year_totals(lines: list[YearLine], periods: Sequence[Period]) -> list[YearLine]:
+    months: dict[int, int] = defaultdict(int)
+    bases: dict[int, Decimal] = defaultdict(Decimal)
+    for period in periods:
+        if period.paid:
+            for month in period.months():
+                months[month // 12] += 1
+                bases[month // 12] += period.monthly_base
+    return [
+        YearLine(
+            line.year, months.get(line.year, 0), round_money(bases.get(line.year, Decimal(0))),
+            round_money(line.credits), line.rate_percent, round_money(line.interest), round_money(line.closing_balance),
+        )
+        for line in lines
+    ]
+
+
+# --- outcome, benefit place (§6) -------------------------------------------------------------
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    reason: str
+
+
+def transfer_outcome(
+    *,
+    insurance_type: str,
+    destination_province: str,
+    hukou_province: str,
+    gender: str,
+    birth_date: dt.date,
+    application_date: dt.date,
+    approved_transfer_reference: str = "",
+) -> Outcome:
+    """66号 Art. 5: older workers moving away from their hukou province keep the relationship at the origin."""
+    if insurance_type != PENSION:
+        return Outcome(FULL_TRANSFER, "")
+    if destination_province == hukou_province:
+        return Outcome(FULL_TRANSFER, _("Return to the hukou province: the relationship and its funds move."))
+    if approved_transfer_reference.strip():
+        return Outcome(
+            FULL_TRANSFER,
+            _("Transfer approved by an organisation or HR department (%(reference)s): the relationship moves.")
+            % {"reference": approved_transfer_reference.strip()},
+        )
+    age = age_on(birth_date, application_date)
+    limit = MALE_AGE_LIMIT if gender == "male" else FEMALE_AGE_LIMIT
+    if age >= limit:
+        return Outcome(
+            TEMPORARY_ACCOUNT,
+            _(
+                "Aged %(age)s on the application date (limit %(limit)s) and moving outside the hukou province: "
+                "the relationship stays at the origin and the destination opens a temporary contribution account; "
+                "no funds move."
+            ) % {"age": age, "limit": limit},
+        )
+    return Outcome(FULL_TRANSFER, "")
+
+
+@dataclass(frozen=True)
+class BenefitPlace:
+    province_code: str
+    reason: str
+
+
+def benefit_receipt_province(*, hukou_province: str, pension_periods: Sequence[Period]) -> BenefitPlace:
+    """66号 Art. 6: where the worker will draw the pension, from the history as it stands."""
+    paid = sorted((p for p in pension_periods if p.paid), key=lambda p: p.last_month)
+    if not paid:
+        return BenefitPlace(hukou_province, "no_history")
+    current = paid[-1].province_code
+    if current == hukou_province:
+        return BenefitPlace(hukou_province, "hukou")
+    months: dict[str, set[int]] = defaultdict(set)
+    last_month: dict[str, int] = {}
+    for period in paid:
+        months[period.province_code].update(period.months())
+        last_month[period.province_code] = max(last_month.get(period.province_code, 0), period.last_month)
+    if len(months[current]) >= BENEFIT_YEARS * 12:
+        return BenefitPlace(current, "current_ten_years")
+    earlier = sorted(
+        (province for province in months if province != current and len(months[province]) >= BENEFIT_YEARS * 12),
+        key=lambda province: last_month[province],
+    )
+    if earlier:
+        return BenefitPlace(earlier[-1], "earlier_ten_years")
+    return BenefitPlace(hukou_province, "hukou_fallback")
+
+
+# --- duplicates and arrears ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Months paid in two pooling areas: `first_city` is the origin side where it is involved."""
+
+    first_city: str
+    second_city: str
+    first_month: int
+    last_month: int
+
+    @property
+    def month_count(self) -> int:
+        return self.last_month - self.first_month + 1
+
+
+def find_duplicates(
+    periods: Sequence[Period], insurance_type: str, levels: PoolingLevels, origin_area: str = ""
+) -> list[Duplicate]:
+    relevant = [p for p in periods if p.insurance_type == insurance_type and p.paid]
+    found: set[Duplicate] = set()
+    for i, a in enumerate(relevant):
+        area_a = pooling_area(insurance_type, a.city_code, levels)
+        for b in relevant[i + 1:]:
+            if pooling_area(insurance_type, b.city_code, levels) == area_a:
+                continue
+            first, last = max(a.first_month, b.first_month), min(a.last_month, b.last_month)
+            if first > last:
+                continue
+            one, other = sorted((a.city_code, b.city_code))
+            if pooling_area(insurance_type, other, levels) == origin_area:
+                one, other = other, one
+            found.add(Duplicate(one, other, first, last))
+    return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city))
+
+
+def duplicate_refund(
+    released_periods: Sequence[Period], first_month: int, last_month: int, rates: Rates, year: int
+) -> Decimal:
+    """The released relationship's personal-account credits for the duplicated months, with interest."""
+    months = set(range(first_month, last_month + 1))
+    credits = credits_by_year(released_periods, months)
+    balance, _lines = account_balance(credits, rates, year)
+    return round_money(balance)
+
+
+@dataclass(frozen=True)
+class Arrears:
+    city_code: str
+    first_month: int
+    last_month: int
+
+
+def arrears(origin_periods: Iterable[Period]) -> list[Arrears]:
+    return sorted(
+        (Arrears(p.city_code, p.first_month, p.last_month) for p in origin_periods if not p.paid),
+        key=lambda a: a.first_month,
+    )
+
+
+def require_no_arrears(origin_periods: Iterable[Period]) -> None:
+    owed = arrears(origin_periods)
+    if owed:
+        ranges = ", ".join(f"{month_label(a.first_month)}–{month_label(a.last_month)}" for a in owed)
+        raise RuleViolation(
+            _("Contributions are unpaid at the origin (%(ranges)s); settle the arrears before the agreement.")
+            % {"ranges": ranges},
+            "arrears",
+        )
+
+
+def require_rates(figures: Figures) -> None:
+    if figures.missing_rate_years:
+        raise RuleViolation(
+            _("The credited interest rate for %(year)s is missing; an administrator must enter it.")
+            % {"year": figures.missing_rate_years[0]},
+            "missing_credit_rate",
+        )
+
+
+def require_minimum_months(destination_months: int, minimum: int) -> None:
+    if destination_months < minimum:
+        raise RuleViolation(
+            _("The destination requires %(minimum)s months contributed there before a transfer in; "
+              "%(months)s recorded.") % {"minimum": minimum, "months": destination_months},
+            "minimum_months",
+        )
+
+
+@dataclass(frozen=True)
+class BaseBounds:
+    floor: Decimal | None = None
+    ceiling: Decimal | None = None
+
+
+def base_bound_errors(period: Period, bounds_by_year: Mapping[int, BaseBounds]) -> list[str]:
+    """The years in which the base lies outside the province's floor or ceiling."""
+    errors = []
+    for year in range(period.first_month // 12, period.last_month // 12 + 1):
+        bounds = bounds_by_year.get(year)
+        if bounds is None:
+            continue
+        if bounds.floor is not None and period.monthly_base < bounds.floor:
+            errors.append(_("%(year)s: the base is below the floor of %(floor)s.") % {"year": year, "floor": bounds.floor})
+        if bounds.ceiling is not None and period.monthly_base > bounds.ceiling:
+            errors.append(
+                _("%(year)s: the base is above the ceiling of %(ceiling)s.") % {"year": year, "ceiling": bounds.ceiling}
+            )
+    return errors

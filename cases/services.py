@@ -1,0 +1,485 @@
+"""Every write: keyword-only functions, each one transaction, each change audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from cases import notifications, rules
+from cases.errors import BatchInvalid, NotPermitted, RuleBlocked, StateConflict
+from cases.ids import normalize, parse_id_number
+from cases.models import (
+    OPEN_STATUSES,
+    TRANSITION_RULES,
+    Actor,
+    CaseDuplicate,
+    CaseEvent,
+    CaseStatus,
+    ContributionPeriod,
+    Side,
+    TransferCase,
+    Worker,
+    actor_may,
+)
+from cases.selectors import (
+    base_bounds,
+    calendar_overrides,
+    case_report,
+    credit_rates,
+    pooling_levels,
+    worker_rule_periods,
+)
+from regions.models import Agency, City, InsuranceType
+from regions.workdays import Deadline, add_workdays, workdays_between
+
+# Crockford's alphabet: no I, L, O or U to misread over the phone.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Working days per step (DOMAIN.md §4): 66号 Art. 8, and 医保办发〔2021〕43号 for medical insurance.
+STEP_DAYS = {
+    (InsuranceType.PENSION, Side.ORIGIN): 15,
+    (InsuranceType.PENSION, Side.DESTINATION): 15,
+    (InsuranceType.UNEMPLOYMENT, Side.ORIGIN): 15,
+    (InsuranceType.UNEMPLOYMENT, Side.DESTINATION): 15,
+    (InsuranceType.MEDICAL, Side.ORIGIN): 10,
+    (InsuranceType.MEDICAL, Side.DESTINATION): 5,
+}
+MAX_MONEY = Decimal("999999999999.99")
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def step_deadline(insurance_type: str, side: str, start: dt.date, days: int | None = None) -> Deadline:
+    return add_workdays(start, STEP_DAYS[(insurance_type, side)] if days is None else days, calendar_overrides(start))
+
+
+# --- workers and contributions ---------------------------------------------------------------
+
+
+def worker_register(
+    *, id_number: str, name: str, hukou_city: City, phone: str = "", email: str = ""
+) -> Worker:
+    facts = parse_id_number(id_number)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Enter the worker's name.")]})
+    if Worker.objects.filter(id_number=facts.id_number).exists():
+        raise ValidationError({"id_number": [_("A worker with this ID number is already registered.")]})
+    try:
+        with transaction.atomic():
+            return Worker.objects.create(
+                id_number=facts.id_number, name=name, gender=facts.gender, birth_date=facts.birth_date,
+                hukou_city=hukou_city, phone=phone.strip(), email=email.strip(),
+            )
+    except IntegrityError:
+        raise ValidationError({"id_number": [_("A worker with this ID number is already registered.")]}) from None
+
+
+def parse_month(value: object) -> dt.date:
+    """'YYYY-MM' (or a date) to the first day of that month."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2024-06.")) from None
+
+
+def parse_money(value: object, *, required: bool = True) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationError(_("This field is required."))
+        return None
+    if isinstance(value, float | bool):
+        raise ValidationError(_("Give the amount as a string with two decimals, e.g. \"1234.50\"."))
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(_("Enter an amount such as 1234.50.")) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError(_("Enter an amount of zero or more."))
+    if amount > MAX_MONEY:
+        raise ValidationError(_("The amount is too large."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(_("Use at most two decimals."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _period_from_record(
+    record: Mapping[str, object], cities: Mapping[str, City], allowed_city: str | None, today: dt.date
+) -> tuple[ContributionPeriod | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, object] = {}
+
+    def take(name: str, parse) -> None:
+        try:
+            values[name] = parse(record.get(name))
+        except ValidationError as error:
+            errors[name] = list(error.messages)
+
+    if not isinstance(record, Mapping):
+        return None, {"non_field_errors": [_("Each record must be an object.")]}
+    take("insurance_type", lambda v: v if v in InsuranceType.values else _raise(
+        _("Choose pension, medical or unemployment.")))
+    take("city_code", lambda v: cities[str(v)] if str(v) in cities else _raise(_("Unknown city code.")))
+    take("start_month", parse_month)
+    take("end_month", parse_month)
+    take("monthly_base", parse_money)
+    take("personal_account_credit", lambda v: parse_money(v, required=False))
+    paid = record.get("paid", True)
+    if not isinstance(paid, bool):
+        errors["paid"] = [_("Must be true or false.")]
+    if "city_code" in values and allowed_city is not None and values["city_code"].code != allowed_city:
+        errors.setdefault("city_code", []).append(_("A clerk records periods only for their own agency's city."))
+    start, end = values.get("start_month"), values.get("end_month")
+    if start and end:
+        if end < start:
+            errors.setdefault("end_month", []).append(_("The last month is before the first month."))
+        if end > today.replace(day=1):
+            errors.setdefault("end_month", []).append(_("The last month lies in the future."))
+        if start.year < 1950:
+            errors.setdefault("start_month", []).append(_("The first month is implausibly early."))
+    if errors:
+        return None, errors
+    return ContributionPeriod(
+        insurance_type=values["insurance_type"], city=values["city_code"], start_month=start, end_month=end,
+        monthly_base=values["monthly_base"], personal_account_credit=values["personal_account_credit"],
+        paid=paid,
+    ), {}
+
+
+def _raise(message: str) -> None:
+    raise ValidationError(message)
+
+
+def _overlaps(a: ContributionPeriod, b: ContributionPeriod) -> bool:
+    return (
+        a.insurance_type == b.insurance_type and a.city_id == b.city_id
+        and a.start_month <= b.end_month and b.start_month <= a.end_month
+    )
+
+
+@transaction.atomic
+def contributions_record(
+    *, actor: Actor | None, worker: Worker, records: Sequence[Mapping[str, object]], user: object = None,
+    today: dt.date | None = None,
+) -> list[ContributionPeriod]:
+    """Record a batch of periods: all or nothing, errors keyed by row index.
+
+    `actor` None is a trusted import (demo data, administrators); a clerk may
+    record only for the city of their own agency.
+    """
+    today = today or timezone.localdate()
+    # Serialise batches for one worker so two can't both pass the overlap check.
+    Worker.objects.select_for_update().filter(pk=worker.pk).first()
+    allowed_city: str | None = None
+    if actor is not None:
+        if actor.agency_id is None:
+            raise NotPermitted(_("Only a clerk of an agency may record contributions."))
+        allowed_city = Agency.objects.values_list("city_id", flat=True).get(pk=actor.agency_id)
+    if not records:
+        raise BatchInvalid({0: {"non_field_errors": [_("Give at least one period.")]}})
+    codes = {str(r.get("city_code")) for r in records if isinstance(r, Mapping)}
+    cities = City.objects.in_bulk(list(codes), field_name="code")
+    existing = list(ContributionPeriod.objects.filter(worker=worker))
+    bounds = base_bounds({c[:2] for c in cities})
+    row_errors: dict[int, dict[str, list[str]]] = {}
+    accepted: list[ContributionPeriod] = []
+    for index, record in enumerate(records):
+        period, errors = _period_from_record(record, cities, allowed_city, today)
+        if period is not None:
+            period.worker = worker
+            if any(_overlaps(period, other) for other in existing + accepted):
+                errors["start_month"] = [_("This period overlaps one already recorded for this type and city.")]
+            bound_errors = rules.base_bound_errors(
+                period.as_rule_period(), bounds.get(period.city_id[:2], {})
+            )
+            if bound_errors:
+                errors["monthly_base"] = bound_errors
+        if errors:
+            row_errors[index] = errors
+        else:
+            accepted.append(period)
+    if row_errors:
+        raise BatchInvalid(row_errors)
+    recorder = user if getattr(user, "is_authenticated", False) else None
+    for period in accepted:
+        period.recorded_by = recorder
+    created = ContributionPeriod.objects.bulk_create(accepted)
+    for case in TransferCase.objects.open().filter(worker=worker).select_related("origin_agency"):
+        _sync_duplicates(case)
+    return created
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+def _new_reference(today: dt.date) -> str:
+    while True:
+        reference = f"TR-{today.year}-{random_code(6)}"
+        if not TransferCase.objects.filter(reference=reference).exists():
+            return reference
+
+
+def case_open(
+    *,
+    actor: Actor,
+    worker: Worker,
+    insurance_type: str,
+    origin_agency: Agency,
+    destination_agency: Agency,
+    approved_transfer_reference: str = "",
+    today: dt.date | None = None,
+) -> TransferCase:
+    """Lodge an application at either end (or online by the worker)."""
+    today = today or timezone.localdate()
+    if insurance_type not in InsuranceType.values:
+        raise RuleBlocked(_("Work-injury and maternity insurance do not transfer."), "insurance_type")
+    if origin_agency.pk == destination_agency.pk:
+        raise RuleBlocked(_("The origin and destination agencies must differ."), "same_agency")
+    if actor.is_worker:
+        lodged_at, channel = destination_agency, TransferCase.Channel.ONLINE
+    elif actor.agency_id in (origin_agency.pk, destination_agency.pk):
+        lodged_at = origin_agency if actor.agency_id == origin_agency.pk else destination_agency
+        channel = TransferCase.Channel.COUNTER
+    else:
+        raise RuleBlocked(_("You may open a case only when your agency is its origin or destination."), "not_a_party")
+    try:
+        rules.require_transfer_needed(
+            insurance_type, origin_agency.city_id, destination_agency.city_id, pooling_levels(today.year)
+        )
+    except rules.RuleViolation as violation:
+        raise RuleBlocked(violation.message, violation.code) from None
+    outcome = rules.transfer_outcome(
+        insurance_type=insurance_type,
+        destination_province=destination_agency.city_id[:2],
+        hukou_province=worker.hukou_province_code,
+        gender=worker.gender,
+        birth_date=worker.birth_date,
+        application_date=today,
+        approved_transfer_reference=approved_transfer_reference,
+    )
+    deadline = step_deadline(insurance_type, Side.ORIGIN, today)
+    already_open = _("This worker already has an open case for this insurance type.")
+    if TransferCase.objects.filter(worker=worker, insurance_type=insurance_type, status__in=OPEN_STATUSES).exists():
+        raise RuleBlocked(already_open, "already_open")
+    try:
+        with transaction.atomic():
+            case = TransferCase.objects.create(
+                reference=_new_reference(today),
+                worker=worker,
+                insurance_type=insurance_type,
+                origin_agency=origin_agency,
+                destination_agency=destination_agency,
+                lodged_at=lodged_at,
+                channel=channel,
+                approved_transfer_reference=approved_transfer_reference.strip(),
+                application_date=today,
+                outcome=outcome.code,
+                outcome_reason=outcome.reason,
+                due_date=deadline.date,
+                due_estimated=deadline.estimated,
+            )
+            event = _record_event(case, actor, "open", "", CaseStatus.SUBMITTED, "", lodged_at.pk)
+            _sync_duplicates(case)
+    except IntegrityError:
+        # The partial unique index caught a concurrent application for the same worker and type.
+        raise RuleBlocked(already_open, "already_open") from None
+    transaction.on_commit(lambda: notifications.transition_made(event.pk))
+    return case
+
+
+def case_issue_access_code(*, case: TransferCase) -> str:
+    """A one-time code the worker needs, with the ID number, to act on the case online."""
+    code = random_code(8)
+    case.access_code_hash = make_password(code)
+    case.save(update_fields=["access_code_hash", "updated_at"])
+    return code
+
+
+def case_check_access_code(case: TransferCase, id_number: str, access_code: str) -> bool:
+    return (
+        bool(case.access_code_hash)
+        and case.worker.id_number == normalize(id_number)
+        and check_password(normalize(access_code), case.access_code_hash)
+    )
+
+
+def _record_event(
+    case: TransferCase, actor: Actor, name: str, from_status: str, to_status: str, note: str, agency_id: int | None
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, transition=name, from_status=from_status, to_status=to_status, actor_id=actor.user_id,
+        actor_label=actor.label, agency_id=agency_id, note=note,
+    )
+
+
+def _next_number(prefix: str, field: str, agency: Agency) -> str:
+    # Lock the agency row so two agreements issued at once cannot take the same number.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    taken = TransferCase.objects.filter(**{f"{field}__startswith": prefix}).count()
+    return f"{prefix}{taken + 1:05d}"
+
+
+def _unique_verification_code() -> str:
+    while True:
+        code = random_code(12)
+        if not TransferCase.objects.filter(verification_code=code).exists():
+            return code
+
+
+def case_transition(
+    *, case: TransferCase, actor: Actor, name: str, note: str = "", today: dt.date | None = None
+) -> TransferCase:
+    """Run one named transition: lock, permission, state, rules, transition, event, notification."""
+    today = today or timezone.localdate()
+    if name not in TRANSITION_RULES:
+        raise StateConflict(_("Unknown transition “%(name)s”.") % {"name": name}, "unknown_transition")
+    rule = TRANSITION_RULES[name]
+    note = (note or "").strip()
+    try:
+        with transaction.atomic():
+            locked = TransferCase.objects.select_for_update().select_related(
+                "worker", "origin_agency", "destination_agency"
+            ).get(pk=case.pk)
+            if not actor_may(locked, actor, name):
+                raise NotPermitted(_("Your agency's side or your role may not run “%(label)s” on this case.")
+                                   % {"label": rule.label}, "forbidden")
+            method = getattr(locked, name)
+            if not can_proceed(method):
+                raise StateConflict(
+                    _("“%(label)s” is not possible while the case is “%(status)s”.")
+                    % {"label": rule.label, "status": locked.get_status_display()},
+                    "wrong_state",
+                )
+            if rule.reason_required and not note:
+                raise RuleBlocked(_("Give a reason: it is sent to the other party."), "reason_required")
+            report = case_report(locked, today=today)
+            if name in report.blockers:
+                raise RuleBlocked(report.blockers[name], name)
+            from_status = locked.status
+            method(**_transition_arguments(locked, name, report, today))
+            locked.save()
+            event = _record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
+    except ConcurrentTransition:
+        raise StateConflict(_("Someone else changed this case at the same moment; reload it."), "concurrent") from None
+    transaction.on_commit(lambda: notifications.transition_made(event.pk))
+    return locked
+
+
+def _transition_arguments(case: TransferCase, name: str, report: object, today: dt.date) -> dict[str, object]:
+    if name == "request_info":
+        overrides = calendar_overrides(today)
+        return {"days_left": workdays_between(today, case.due_date, overrides) if case.due_date else 0}
+    if name == "provide_info":
+        deadline = step_deadline(case.insurance_type, Side.ORIGIN, today, days=case.paused_days_left)
+        return {"due_date": deadline.date, "due_estimated": deadline.estimated}
+    if name == "return_to_origin":
+        deadline = step_deadline(case.insurance_type, Side.ORIGIN, today)
+        return {"due_date": deadline.date, "due_estimated": deadline.estimated}
+    if name == "issue_agreement":
+        deadline = step_deadline(case.insurance_type, Side.DESTINATION, today)
+        return {
+            "figures": report.figures,
+            "number": _next_number(f"XY-{case.origin_agency.code}-{today.year}-", "agreement_number", case.origin_agency),
+            "verification_code": _unique_verification_code(),
+            "issued_at": timezone.now(),
+            "due_date": deadline.date,
+            "due_estimated": deadline.estimated,
+        }
+    if name == "complete":
+        return {
+            "number": _next_number(
+                f"JS-{case.destination_agency.code}-{today.year}-", "confirmation_number", case.destination_agency
+            ),
+            "completed_at": timezone.now(),
+        }
+    return {}
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def _sync_duplicates(case: TransferCase) -> None:
+    """Recompute the open duplicates of a case; resolved ones stand as decided."""
+    levels = pooling_levels()
+    periods = worker_rule_periods(case.worker_id, case.insurance_type)
+    origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
+    found = rules.find_duplicates(periods, case.insurance_type, levels, origin_area)
+    resolved = {
+        (d.first_city_id, d.second_city_id, d.start_month, d.end_month)
+        for d in case.duplicates.filter(kept_city__isnull=False)
+    }
+    case.duplicates.filter(kept_city__isnull=True).delete()
+    fresh = []
+    for duplicate in found:
+        start = dt.date(*rules.month_of(duplicate.first_month), 1)
+        end = dt.date(*rules.month_of(duplicate.last_month), 1)
+        key = (duplicate.first_city, duplicate.second_city, start, end)
+        if key not in resolved:
+            fresh.append(CaseDuplicate(
+                case=case, first_city_id=duplicate.first_city, second_city_id=duplicate.second_city,
+                start_month=start, end_month=end,
+            ))
+    CaseDuplicate.objects.bulk_create(fresh)
+
+
+def duplicates_resolve(
+    *, case: TransferCase, actor: Actor, keep_city_code: str, user: object = None, today: dt.date | None = None
+) -> TransferCase:
+    """The destination records which relationship it keeps; the other's credits are refunded."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = TransferCase.objects.select_for_update().select_related("origin_agency").get(pk=case.pk)
+        if actor.is_worker or Side.DESTINATION not in actor.sides(locked):
+            raise NotPermitted(_("Only the destination agency resolves duplicate contributions."), "forbidden")
+        if not locked.is_open:
+            raise StateConflict(_("The case is closed."), "wrong_state")
+        pending = [d for d in locked.duplicates.filter(kept_city__isnull=True)
+                   if keep_city_code in (d.first_city_id, d.second_city_id)]
+        if not pending:
+            raise RuleBlocked(
+                _("No unresolved duplicate involves the city %(code)s.") % {"code": keep_city_code}, "keep_city_code"
+            )
+        periods = worker_rule_periods(locked.worker_id, locked.insurance_type)
+        rates = credit_rates()
+        for duplicate in pending:
+            released = duplicate.second_city_id if keep_city_code == duplicate.first_city_id else duplicate.first_city_id
+            released_periods = [p for p in periods if p.city_code == released]
+            try:
+                refund = rules.duplicate_refund(
+                    released_periods,
+                    rules.month_index(duplicate.start_month.year, duplicate.start_month.month),
+                    rules.month_index(duplicate.end_month.year, duplicate.end_month.month),
+                    rates, today.year,
+                )
+            except rules.RuleViolation as violation:
+                raise RuleBlocked(violation.message, violation.code) from None
+            duplicate.kept_city_id = keep_city_code
+            duplicate.refund_amount = refund
+            duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
+            duplicate.resolved_at = timezone.now()
+            duplicate.save(update_fields=["kept_city", "refund_amount", "resolved_by", "resolved_at"])
+            _record_event(
+                locked, actor, "resolve_duplicate", locked.status, locked.status,
+                _("%(start)s–%(end)s: relationship kept in %(kept)s; %(released)s refunds %(refund)s.") % {
+                    "start": f"{duplicate.start_month:%Y-%m}", "end": f"{duplicate.end_month:%Y-%m}",
+                    "kept": keep_city_code, "released": released, "refund": refund,
+                },
+                actor.agency_id,
+            )
+    return locked

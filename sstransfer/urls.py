@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sstransfer.views import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cases.urls")),
+]

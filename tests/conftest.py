@@ -1,0 +1,84 @@
+"""Users in the healthchecks manner: a clerk and a supervisor at each end, an outsider."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from regions.models import AgencyMembership, City
+from regions.services import clerk_create, credit_rate_set, regions_load
+
+PASSWORD = "test-pass-2026"
+ORIGIN, DESTINATION, OUTSIDER = "440300", "510100", "330100"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if os.environ.get("CI") == "true" and not on_postgres:
+        raise pytest.UsageError("CI=true but DATABASE_URL is not PostgreSQL: CI must test on PostgreSQL.")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgis")):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return "database: " + ("PostgreSQL" if url.startswith("postgres") else "SQLite (PostgreSQL-only tests are skipped)")
+
+
+def ensure_reference_data() -> None:
+    if not City.objects.filter(code=ORIGIN).exists():
+        regions_load()
+    # The tests run in 2026: the 2025 rate must exist for a pension balance to be computed.
+    credit_rate_set(year=2025, percent=Decimal("1.50"), source="test", placeholder=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):  # noqa: ANN001, ANN201
+    # Transactional tests flush the tables; put the reference data back when it is gone.
+    ensure_reference_data()
+
+
+@pytest.fixture
+def users(reference_data):  # noqa: ANN001, ANN201
+    from tests.factories import agency
+
+    made = {}
+    for name, code, role in [
+        ("origin_clerk", ORIGIN, AgencyMembership.Role.CLERK),
+        ("origin_supervisor", ORIGIN, AgencyMembership.Role.SUPERVISOR),
+        ("dest_clerk", DESTINATION, AgencyMembership.Role.CLERK),
+        ("dest_supervisor", DESTINATION, AgencyMembership.Role.SUPERVISOR),
+        ("outsider_clerk", OUTSIDER, AgencyMembership.Role.CLERK),
+        ("outsider_supervisor", OUTSIDER, AgencyMembership.Role.SUPERVISOR),
+    ]:
+        made[name] = clerk_create(
+            username=name, agency=agency(code), role=role, password=PASSWORD, email=f"{name}@example.org"
+        )
+    return made
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # noqa: ANN001, ANN201
+    # PBKDF2 is slow by design; the tests hash a password for every user they make.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

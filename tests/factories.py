@@ -1,0 +1,115 @@
+"""Test data built through the same services the product uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import factory
+
+from cases import services
+from cases.ids import check_character
+from cases.models import Actor, TransferCase, Worker
+from regions.models import Agency, City
+
+_sequence = itertools.count(1)
+
+
+def make_id_number(county: str = "510104", birth: dt.date = dt.date(1990, 3, 7), male: bool = True) -> str:
+    """A valid, never-repeated ID number."""
+    n = next(_sequence)
+    seq = (n * 2 + (1 if male else 0)) % 1000
+    if male and seq % 2 == 0:
+        seq += 1
+    birth = birth + dt.timedelta(days=n // 500)
+    first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_character(first17)
+
+
+class WorkerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Worker
+
+    id_number = factory.LazyFunction(make_id_number)
+    name = factory.Sequence(lambda n: f"测试{n}")
+    gender = "male"
+    birth_date = factory.LazyAttribute(
+        lambda o: dt.date(int(o.id_number[6:10]), int(o.id_number[10:12]), int(o.id_number[12:14]))
+    )
+    hukou_city = factory.LazyFunction(lambda: City.objects.get(code="510100"))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # noqa: ANN001, ANN206
+        facts_gender = "male" if int(kwargs["id_number"][16]) % 2 else "female"
+        kwargs["gender"] = facts_gender
+        return super()._create(model_class, *args, **kwargs)
+
+
+def agency(code: str) -> Agency:
+    return Agency.objects.get(code=code)
+
+
+def periods(worker: Worker, *rows: tuple, insurance_type: str = "pension") -> None:
+    """rows: (city_code, first 'YYYY-MM', last 'YYYY-MM', base[, credit][, paid])."""
+    records = []
+    for row in rows:
+        record = {
+            "insurance_type": insurance_type, "city_code": row[0], "start_month": row[1], "end_month": row[2],
+            "monthly_base": str(row[3]),
+        }
+        if len(row) > 4 and row[4] is not None:
+            record["personal_account_credit"] = str(row[4])
+        if len(row) > 5:
+            record["paid"] = row[5]
+        records.append(record)
+    services.contributions_record(actor=None, worker=worker, records=records)
+
+
+# Who runs each transition in the usual journey.
+STEP_ACTOR = {
+    "start_verification": "origin_clerk",
+    "request_info": "origin_clerk",
+    "provide_info": "origin_clerk",
+    "reject": "origin_supervisor",
+    "issue_agreement": "origin_supervisor",
+    "register_agreement": "dest_clerk",
+    "return_to_origin": "dest_clerk",
+    "complete": "dest_supervisor",
+    "withdraw": "origin_clerk",
+}
+PATH_TO = {
+    "submitted": [],
+    "verifying": ["start_verification"],
+    "info_requested": ["start_verification", "request_info"],
+    "agreement_issued": ["start_verification", "issue_agreement"],
+    "receiving": ["start_verification", "issue_agreement", "register_agreement"],
+    "completed": ["start_verification", "issue_agreement", "register_agreement", "complete"],
+    "rejected": ["reject"],
+    "withdrawn": ["withdraw"],
+}
+
+
+def advance(case: TransferCase, users: dict, *steps: str, note: str = "reason") -> TransferCase:
+    for step in steps:
+        case = services.case_transition(case=case, actor=Actor.for_user(users[STEP_ACTOR[step]]), name=step, note=note)
+    return case
+
+
+def open_case(
+    users: dict,
+    *,
+    worker: Worker | None = None,
+    insurance_type: str = "pension",
+    origin: str = "440300",
+    destination: str = "510100",
+    status: str = "submitted",
+    with_periods: bool = True,
+) -> TransferCase:
+    worker = worker or WorkerFactory()
+    if with_periods:
+        periods(worker, (origin, "2016-01", "2024-06", "8000"), insurance_type=insurance_type)
+    case = services.case_open(
+        actor=Actor.for_user(users["origin_clerk"]), worker=worker, insurance_type=insurance_type,
+        origin_agency=agency(origin), destination_agency=agency(destination),
+    )
+    return advance(case, users, *PATH_TO[status])
