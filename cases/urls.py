@@ -1,9 +1,9 @@
 from django.urls import path
 
-from cases.views import clerk
+from cases import views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", clerk.home, name="home"),
+    path("", views.home, name="home"),
 ]

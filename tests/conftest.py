@@ -43,19 +43,19 @@ def ensure_reference_data() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_reference_data()
 
 
 @pytest.fixture
-def reference_data(db):  # noqa: ANN001, ANN201
+def reference_data(db):
     # Transactional tests flush the tables; put the reference data back when it is gone.
     ensure_reference_data()
 
 
 @pytest.fixture
-def users(reference_data):  # noqa: ANN001, ANN201
+def users(reference_data):
     from tests.factories import agency
 
     made = {}
@@ -79,6 +79,6 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # noqa: ANN001, ANN201
+def fast_password_hashing(settings):
     # PBKDF2 is slow by design; the tests hash a password for every user they make.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

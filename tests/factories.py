@@ -39,7 +39,7 @@ class WorkerFactory(factory.django.DjangoModelFactory):
     hukou_city = factory.LazyFunction(lambda: City.objects.get(code="510100"))
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):  # noqa: ANN001, ANN206
+    def _create(cls, model_class, *args, **kwargs):
         facts_gender = "male" if int(kwargs["id_number"][16]) % 2 else "female"
         kwargs["gender"] = facts_gender
         return super()._create(model_class, *args, **kwargs)

