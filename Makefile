@@ -23,13 +23,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
-	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
