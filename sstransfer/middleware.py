@@ -33,7 +33,8 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
+        # Only a user some view already loaded: resolving it here would cost /healthz a session query.
+        user = getattr(request, "_cached_user", None)
         request_log.info(
             "request",
             extra={
