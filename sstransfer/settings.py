@@ -156,6 +156,9 @@ SPECTACULAR_SETTINGS = {
 # Status lookups allowed per client address per hour before refusing (DOMAIN: privacy).
 STATUS_LOOKUP_MAX_FAILURES = env.int("STATUS_LOOKUP_MAX_FAILURES", default=10)
 STATUS_LOOKUP_WINDOW_SECONDS = 3600
+# Reverse proxies in front of the site that append to X-Forwarded-For. With 0 the header is
+# ignored (anyone can send it), and the rate limit counts per REMOTE_ADDR.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 LOGGING = {
     "version": 1,
