@@ -112,7 +112,7 @@ def test_the_worker_answers_with_text_and_documents(client, case_with_code, djan
     unlock(client, case, code)
     files = [SimpleUploadedFile("合同.pdf", PDF), SimpleUploadedFile("photo.png", PNG)]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(CASE, {"note": "已上传劳动合同。", "attachments": files})
+        response = in_language(client, "en").post(CASE, {"note": "已上传劳动合同。", "attachments": files})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "verifying"
@@ -121,7 +121,7 @@ def test_the_worker_answers_with_text_and_documents(client, case_with_code, djan
     attachments = CaseAttachment.objects.filter(case=case)
     assert sorted(a.content_type for a in attachments) == ["application/pdf", "image/png"]
     assert all(a.uploaded_by_worker for a in attachments)
-    html = in_language(client, "en").get(CASE).content.decode()
+    html = client.get(CASE).content.decode()
     assert "Your answer has been sent" in html
     assert "You sent the information requested." in html
     assert 'name="note"' not in html
