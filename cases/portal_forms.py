@@ -113,8 +113,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def clean(self, data: object, initial: object = None) -> list[object]:
+        clean_one = super().clean
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+        return [clean_one(item, initial) for item in files]
 
 
 class ProvideInfoForm(forms.Form):

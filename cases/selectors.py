@@ -225,6 +225,7 @@ class WorkerProgress:
     holder: Agency | None
     due_date: dt.date | None
     due_estimated: bool
+    overdue: bool
     paused_days_left: int | None
     request: str
     steps: tuple[ProgressStep, ...]
@@ -344,6 +345,7 @@ def worker_progress(case: TransferCase) -> WorkerProgress:
         holder=holder,
         due_date=case.due_date,
         due_estimated=case.due_estimated,
+        overdue=case.is_overdue(),
         paused_days_left=case.paused_days_left,
         request=request if case.status == CaseStatus.INFO_REQUESTED else "",
         steps=tuple(steps),

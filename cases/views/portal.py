@@ -70,6 +70,7 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/status_result.html", {"progress": selectors.worker_progress(case)})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     every_city, served_cities = selectors.city_choices()

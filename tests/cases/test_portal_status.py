@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
 from cases import services
-from cases.models import Actor, CaseStatus
+from cases.models import Actor, CaseStatus, TransferCase
 from tests.cases.portal_support import assert_no_personal_data, in_language, without_csrf
 from tests.factories import WorkerFactory, advance, open_case, periods
 
@@ -167,3 +169,15 @@ def test_the_lookup_costs_a_fixed_number_of_queries(client, users, django_assert
     case = open_case(users, status="completed")
     with django_assert_max_num_queries(3):
         lookup(client, case)
+
+
+def test_an_overdue_case_says_so(client, users):
+    case = open_case(users, status="verifying")
+    TransferCase.objects.filter(pk=case.pk).update(due_date=dt.date(2020, 1, 6))
+    html = lookup(in_language(client, "en"), case).content.decode()
+    assert "passed its time limit" in html
+
+
+def test_a_case_on_time_does_not_say_so(client, users):
+    case = open_case(users, status="verifying")
+    assert "passed its time limit" not in lookup(in_language(client, "en"), case).content.decode()
