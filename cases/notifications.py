@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -55,3 +55,20 @@ def transition_made(event_id: int) -> None:
         except OSError:
             # The transition stands; a mail server outage must not undo it.
             logger.exception("notification for event %s not sent", event_id)
+
+
+def access_code_issued(*, email: str, reference: str, access_code: str, act_url: str, language: str) -> None:
+    """The one copy of the access code besides the confirmation page; in the applicant's language."""
+    with translation.override(language):
+        subject = _("Your social insurance transfer application %(reference)s") % {"reference": reference}
+        body = _(
+            "Your application is lodged.\n\nReference: %(reference)s\nAccess code: %(code)s\n\n"
+            "Keep both. With the reference and your ID number you can check the progress at any time; "
+            "with the access code as well you can answer a request for information or withdraw the "
+            "application: %(url)s\nNo agency will ever ask you for the access code."
+        ) % {"reference": reference, "code": access_code, "url": act_url}
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
+    except OSError:
+        # The application stands; the worker still saw the code on the confirmation page.
+        logger.exception("access code for %s not sent", reference)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -247,9 +248,10 @@ def case_open(
     origin_agency: Agency,
     destination_agency: Agency,
     approved_transfer_reference: str = "",
+    note: str = "",
     today: dt.date | None = None,
 ) -> TransferCase:
-    """Lodge an application at either end (or online by the worker)."""
+    """Lodge an application at either end (or online by the worker); `note` goes on the opening event."""
     today = today or timezone.localdate()
     if insurance_type not in InsuranceType.values:
         raise RuleBlocked(_("Work-injury and maternity insurance do not transfer."), "insurance_type")
@@ -298,7 +300,7 @@ def case_open(
                 due_date=deadline.date,
                 due_estimated=deadline.estimated,
             )
-            event = _record_event(case, actor, "open", "", CaseStatus.SUBMITTED, "", lodged_at.pk)
+            event = _record_event(case, actor, "open", "", CaseStatus.SUBMITTED, note.strip(), lodged_at.pk)
             _sync_duplicates(case)
     except IntegrityError:
         # The partial unique index caught a concurrent application for the same worker and type.
@@ -563,20 +565,129 @@ def status_lookup(*, reference: str, id_number: str, client_address: str) -> Tra
     After STATUS_LOOKUP_MAX_FAILURES failures from one address within the window, refuse
     (shared cache in production, so every worker process counts the same failures).
     """
-    key = _failure_key(client_address)
-    now = timezone.now()
-    failures: list[float] = [
-        t for t in cache.get(key, []) if t > now.timestamp() - settings.STATUS_LOOKUP_WINDOW_SECONDS
-    ]
-    if len(failures) >= settings.STATUS_LOOKUP_MAX_FAILURES:
-        retry_at = dt.datetime.fromtimestamp(failures[0] + settings.STATUS_LOOKUP_WINDOW_SECONDS, tz=dt.UTC)
-        raise TooManyAttempts(retry_at)
+    failures = _recent_failures(client_address)
     case = (
         TransferCase.objects.select_related("origin_agency", "destination_agency", "worker")
         .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
         .first()
     )
     if case is None:
-        failures.append(now.timestamp())
-        cache.set(key, failures, settings.STATUS_LOOKUP_WINDOW_SECONDS)
+        _count_failure(client_address, failures)
+    return case
+
+
+def _recent_failures(client_address: str) -> list[float]:
+    """The address's failures within the window; TooManyAttempts once it has used them all up."""
+    cutoff = timezone.now().timestamp() - settings.STATUS_LOOKUP_WINDOW_SECONDS
+    failures: list[float] = [t for t in cache.get(_failure_key(client_address), []) if t > cutoff]
+    if len(failures) >= settings.STATUS_LOOKUP_MAX_FAILURES:
+        retry_at = dt.datetime.fromtimestamp(failures[0] + settings.STATUS_LOOKUP_WINDOW_SECONDS, tz=dt.UTC)
+        raise TooManyAttempts(retry_at)
+    return failures
+
+
+def _count_failure(client_address: str, failures: list[float]) -> None:
+    cache.set(
+        _failure_key(client_address), [*failures, timezone.now().timestamp()], settings.STATUS_LOOKUP_WINDOW_SECONDS
+    )
+
+
+# --- worker portal: online application and the worker acting on their case -------------------
+# Every failure here that could tell a visitor something about someone else's ID number counts
+# toward the same per-address limit as the status lookup.
+
+
+@dataclass(frozen=True)
+class OnlineApplication:
+    case: TransferCase
+    access_code: str
+
+
+def case_worker_access(*, reference: str, id_number: str, access_code: str, client_address: str) -> TransferCase | None:
+    """The case when reference, ID number and access code all match, else None (counted as a failure)."""
+    failures = _recent_failures(client_address)
+    case = (
+        TransferCase.objects.select_related("worker")
+        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
+        .first()
+    )
+    if case is None or not case_check_access_code(case, id_number, access_code):
+        _count_failure(client_address, failures)
+        return None
+    return case
+
+
+def _application_note(worker: Worker, *, name: str, hukou_city: City, phone: str, email: str) -> str:
+    """For the clerks: what the applicant gave that differs from the record, which stays as it is."""
+    given = {
+        _("name"): (name, worker.name),
+        _("hukou city"): (hukou_city.code, worker.hukou_city_id),
+        _("phone"): (phone, worker.phone),
+        _("e-mail"): (email, worker.email),
+    }
+    differences = [f"{label}: {value}" for label, (value, recorded) in given.items() if value and value != recorded]
+    if not differences:
+        return ""
+    return _("Applied online with details that differ from the worker's record: %(details)s.") % {
+        "details": "; ".join(differences)
+    }
+
+
+def case_apply_online(
+    *,
+    id_number: str,
+    name: str,
+    hukou_city: City,
+    phone: str,
+    email: str,
+    insurance_type: str,
+    origin_agency: Agency,
+    destination_agency: Agency,
+    client_address: str,
+    act_url: str = "",
+    today: dt.date | None = None,
+) -> OnlineApplication:
+    """A worker's own application, lodged at the destination (66号 Art. 8), with an access code.
+
+    A worker already on record keeps their record unchanged and the applicant learns nothing
+    about it; the clerks see any differing details on the opening event.
+    """
+    failures = _recent_failures(client_address)
+    facts = parse_id_number(id_number)
+    name, phone, email = name.strip(), phone.strip(), email.strip()
+    try:
+        with transaction.atomic():
+            worker = Worker.objects.filter(id_number=facts.id_number).first()
+            note = ""
+            if worker is None:
+                worker = worker_register(
+                    id_number=facts.id_number, name=name, hukou_city=hukou_city, phone=phone, email=email
+                )
+            else:
+                with translation.override(settings.LANGUAGE_CODE):
+                    note = _application_note(worker, name=name, hukou_city=hukou_city, phone=phone, email=email)
+            case = case_open(
+                actor=Actor.worker(), worker=worker, insurance_type=insurance_type, origin_agency=origin_agency,
+                destination_agency=destination_agency, note=note, today=today,
+            )
+            access_code = case_issue_access_code(case=case)
+    except RuleBlocked as blocked:
+        if blocked.code == "already_open":
+            _count_failure(client_address, failures)
+        raise
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: notifications.access_code_issued(
+        email=email, reference=case.reference, access_code=access_code, act_url=act_url, language=language,
+    ))
+    return OnlineApplication(case=case, access_code=access_code)
+
+
+def case_worker_provide_info(*, case: TransferCase, note: str, files: Sequence[object] = ()) -> TransferCase:
+    """The worker's answer to a request for information: the transition, then the documents, together."""
+    actor = Actor.worker()
+    with transaction.atomic():
+        # The transition locks the case and checks its state before any file is stored.
+        case = case_transition(case=case, actor=actor, name="provide_info", note=note)
+        for uploaded_file in files:
+            case_add_attachment(case=case, actor=actor, uploaded_file=uploaded_file)
     return case

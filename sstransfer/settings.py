@@ -156,6 +156,9 @@ SPECTACULAR_SETTINGS = {
 # Status lookups allowed per client address per hour before refusing (DOMAIN: privacy).
 STATUS_LOOKUP_MAX_FAILURES = env.int("STATUS_LOOKUP_MAX_FAILURES", default=10)
 STATUS_LOOKUP_WINDOW_SECONDS = 3600
+# Reverse proxies in front of the site that append to X-Forwarded-For. With 0 the header is
+# ignored (anyone can send it), and the rate limit counts per REMOTE_ADDR.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 LOGGING = {
     "version": 1,
@@ -174,6 +177,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,176 @@
+"""Forms of the public worker portal. Field names are a published contract: keep them."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from cases.ids import parse_id_number
+from cases.selectors import Choices, agency_for_city
+from cases.services import sniff_content_type
+from regions.models import Agency, City, InsuranceType
+
+# Crockford's reading of look-alike characters, so a code read off paper still works.
+CODE_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+MAX_ATTACHMENTS = 5
+
+
+def normalize_code(value: str) -> str:
+    return (value or "").strip().upper().translate(CODE_CONFUSABLES)
+
+
+class LookupForm(forms.Form):
+    """Reference and ID number only, and no other check: a typo must look like any other mismatch."""
+
+    reference = forms.CharField(
+        label=_("Case reference"), max_length=64, help_text=_("For example TR-2026-7K3M9Q."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class AccessForm(LookupForm):
+    access_code = forms.CharField(
+        label=_("Access code"), max_length=32,
+        help_text=_("The 8-character code shown when you applied and sent to you by e-mail."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_access_code(self) -> str:
+        return normalize_code(self.cleaned_data["access_code"])
+
+
+class ApplyForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=18, min_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    name = forms.CharField(label=_("Name"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    hukou_city = forms.ChoiceField(label=_("Hukou city"), help_text=_("Where your household is registered."))
+    phone = forms.CharField(
+        label=_("Phone"), max_length=32,
+        validators=[RegexValidator(r"^\+?[0-9][0-9 -]{5,30}$", _("Enter a phone number of digits, e.g. 13800138000."))],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The access code is sent here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    insurance_type = forms.ChoiceField(label=_("Insurance"), choices=InsuranceType.choices, widget=forms.RadioSelect)
+    origin_city = forms.ChoiceField(
+        label=_("City you left"), help_text=_("Where you were insured until now; its agency checks your record.")
+    )
+    destination_city = forms.ChoiceField(
+        label=_("City you moved to"), help_text=_("Where you are insured now; your application is lodged there.")
+    )
+    consent = forms.BooleanField(
+        label=_("I confirm these details are mine and agree that both agencies use them and my contribution "
+                "records to handle this transfer."),
+    )
+
+    def __init__(self, *args: object, every_city: Choices, served_cities: Choices, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        prompt = [("", _("Choose a city"))]
+        self.fields["hukou_city"].choices = prompt + every_city
+        self.fields["origin_city"].choices = prompt + served_cities
+        self.fields["destination_city"].choices = prompt + served_cities
+
+    def clean_id_number(self) -> str:
+        return parse_id_number(self.cleaned_data["id_number"]).id_number
+
+    def clean_hukou_city(self) -> City:
+        return City.objects.get(code=self.cleaned_data["hukou_city"])
+
+    # The worker names cities; the agencies follow from them.
+    def clean_origin_city(self) -> Agency:
+        return self._agency(self.cleaned_data["origin_city"])
+
+    def clean_destination_city(self) -> Agency:
+        return self._agency(self.cleaned_data["destination_city"])
+
+    def _agency(self, city_code: str) -> Agency:
+        agency = agency_for_city(city_code)
+        if agency is None:
+            raise forms.ValidationError(_("No agency serves this city at present; choose another."))
+        return agency
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        origin, destination = cleaned.get("origin_city"), cleaned.get("destination_city")
+        if origin and destination and origin.pk == destination.pk:
+            self.add_error("destination_city", _("You stayed in the same city: no transfer is needed."))
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        clean_one = super().clean
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [clean_one(item, initial) for item in files]
+
+
+class ProvideInfoForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you are sending, or why something cannot be sent."),
+    )
+    attachments = MultipleFileField(
+        label=_("Documents"), required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request: a lazy string formatted at import time would freeze one language.
+        self.fields["attachments"].help_text = _("PDF, JPEG or PNG; up to %(count)s files of %(size)s MB each.") % {
+            "count": MAX_ATTACHMENTS, "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        }
+
+    def clean_attachments(self) -> list[object]:
+        # Checked here too so that a bad file is refused before any other is stored.
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(_("Send at most %(count)s files.") % {"count": MAX_ATTACHMENTS})
+        for uploaded in files:
+            if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than %(size)s MB.")
+                    % {"name": uploaded.name, "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                )
+            uploaded.seek(0)
+            head = uploaded.read(16)
+            uploaded.seek(0)
+            if sniff_content_type(head) is None:
+                raise forms.ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": uploaded.name})
+        return files
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"), max_length=32, help_text=_("Printed under the QR code of the agreement."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        return normalize_code(self.cleaned_data["code"])
+
+
+class AgencySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Province or city"), max_length=64, required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("e.g. 广东 or 深圳")}),
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False)
+
+    def __init__(self, *args: object, provinces: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", _("All provinces")), *provinces]
