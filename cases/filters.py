@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,8 @@ SORTS = {
     "created_at": _("Opened"),
 }
 
+SEARCH_BUTTONS = '{% include "cases/includes/_search_buttons.html" %}'
+
 
 class WorklistFilterForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -36,7 +38,10 @@ class WorklistFilterForm(forms.Form):
                 Column("due_from", css_class="col-6 col-lg-2"),
                 Column("due_to", css_class="col-6 col-lg-2"),
             ),
-            Row(Column("o", css_class="col-6 col-lg-2")),
+            Row(
+                Column("o", css_class="col-6 col-lg-3"),
+                Column(HTML(SEARCH_BUTTONS), css_class="col-6 col-lg-9 d-flex align-items-end gap-2 mb-3"),
+            ),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -20,6 +21,7 @@ from regions.models import Agency, City, InsuranceType
 CSV_COLUMNS = (
     "insurance_type", "city_code", "start_month", "end_month", "monthly_base", "personal_account_credit", "paid",
 )
+MONTH = re.compile(r"^\d{4}-\d{2}$")
 CSV_MAX_BYTES = 1024 * 1024
 CSV_MAX_ROWS = 500
 PAID_WORDS = {
@@ -119,6 +121,12 @@ class MonthField(forms.CharField):
     """A month as YYYY-MM; the browser offers a month picker where it has one."""
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
+
+    def clean(self, value: str) -> str:
+        value = super().clean(value).strip()
+        if not MONTH.match(value) or not 1 <= int(value[5:]) <= 12:
+            raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2024-06."))
+        return value
 
 
 class ContributionPeriodForm(forms.Form):

@@ -233,8 +233,9 @@ def _attachment_form(case: TransferCase, *args: object) -> AttachmentForm:
     return AttachmentForm(*args, case=case, max_megabytes=settings.ATTACHMENT_MAX_BYTES // (1024 * 1024))
 
 
-def _case(request: HttpRequest, reference: str) -> TransferCase:
-    return selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset())
+def _case(request: HttpRequest, reference: str, *, detail: bool = True) -> TransferCase:
+    """The case if the user's agency is a party to it, else 404; `detail` prefetches what the case page shows."""
+    return selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset() if detail else None)
 
 
 @clerk_required
@@ -333,7 +334,7 @@ def add_attachment(request: HttpRequest, reference: str) -> HttpResponse:
 
 @clerk_required
 def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    case = _case(request, reference)
+    case = _case(request, reference, detail=False)
     found = next((a for a in selectors.case_attachments(case) if a.pk == pk), None)
     if found is None:
         raise Http404
@@ -347,7 +348,7 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
 @clerk_required
 def reveal_id(request: HttpRequest, reference: str) -> HttpResponse:
     """The full ID number, on a deliberate request that leaves a line in the audit log."""
-    case = _case(request, reference)
+    case = _case(request, reference, detail=False)
     audit_log.info(
         "full ID number shown",
         extra={"fields": {"user": request.user.get_username(), "agency": request.user.membership.agency.code,
@@ -371,7 +372,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 @clerk_required
 def agreement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = _case(request, reference, detail=False)
     if not case.has_agreement:
         raise Http404
     return _pdf(documents.agreement_pdf(case, _verify_url(request, case)), f"{case.agreement_number}.pdf")
@@ -379,7 +380,7 @@ def agreement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 @clerk_required
 def acceptance_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = _case(request, reference, detail=False)
     if case.confirmation_number is None:
         raise Http404
     return _pdf(documents.acceptance_pdf(case, _verify_url(request, case)), f"{case.confirmation_number}.pdf")
@@ -410,7 +411,7 @@ def _contributions_page(
 
 @clerk_required
 def contributions(request: HttpRequest, reference: str) -> HttpResponse:
-    return _contributions_page(request, _case(request, reference))
+    return _contributions_page(request, _case(request, reference, detail=False))
 
 
 def _record(request: HttpRequest, case: TransferCase, records: list[dict[str, object]]) -> None:
@@ -421,7 +422,7 @@ def _record(request: HttpRequest, case: TransferCase, records: list[dict[str, ob
 @require_POST
 @clerk_required
 def add_period(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = _case(request, reference, detail=False)
     form = ContributionPeriodForm(request.POST, action=reverse("cases:add_period", args=[case.reference]))
     if form.is_valid():
         try:
@@ -441,7 +442,7 @@ def add_period(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @clerk_required
 def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = _case(request, reference, detail=False)
     form = ContributionUploadForm(request.POST, request.FILES,
                                   action=reverse("cases:upload_periods", args=[case.reference]))
     row_errors = []
