@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.models import CaseEvent, TransferCase
-from tests.factories import open_case
 from tests.cases.test_worklist_view import bulk_cases
+from tests.factories import open_case
 
 DASHBOARD = "/dashboard/"
 
