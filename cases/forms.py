@@ -136,6 +136,7 @@ class ContributionPeriodForm(forms.Form):
     monthly_base = forms.DecimalField(label=_("Monthly base"), min_value=0, max_digits=14, decimal_places=2)
     personal_account_credit = forms.DecimalField(
         label=_("Personal account credit per month"), min_value=0, max_digits=14, decimal_places=2, required=False,
+        # xgettext:no-python-format (the percent signs are literal)
         help_text=_("Leave empty to use 11% of the base before 2006 and 8% from 2006."),
     )
     paid = forms.BooleanField(
