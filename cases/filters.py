@@ -30,17 +30,25 @@ class WorklistFilterForm(forms.Form):
         self.helper = FormHelper()
         # The template wraps the fields in its own GET form, with the tab and the search button.
         self.helper.form_tag = False
+        # On a phone the filters fold away behind a button, unless one of them is in use.
+        in_use = any(self.data.get(name) for name in ("status", "insurance_type", "due_from", "due_to", "o"))
         self.helper.layout = Layout(
             Row(
                 Column("q", css_class="col-12 col-lg-4"),
-                Column("status", css_class="col-6 col-lg-2"),
-                Column("insurance_type", css_class="col-6 col-lg-2"),
-                Column("due_from", css_class="col-6 col-lg-2"),
-                Column("due_to", css_class="col-6 col-lg-2"),
+                Column(
+                    Row(
+                        Column("status", css_class="col-6 col-lg-3"),
+                        Column("insurance_type", css_class="col-6 col-lg-3"),
+                        Column("due_from", css_class="col-6 col-lg-3"),
+                        Column("due_to", css_class="col-6 col-lg-3"),
+                    ),
+                    css_class="col-12 col-lg-8 collapse filters-more" + (" show" if in_use else ""),
+                    css_id="more-filters",
+                ),
             ),
             Row(
-                Column("o", css_class="col-6 col-lg-3"),
-                Column(HTML(SEARCH_BUTTONS), css_class="col-6 col-lg-9 d-flex align-items-end gap-2 mb-3"),
+                Column("o", css_class="col-6 col-lg-3 collapse filters-more" + (" show" if in_use else "")),
+                Column(HTML(SEARCH_BUTTONS), css_class="col d-flex align-items-end gap-2 mb-3"),
             ),
         )
 

@@ -30,13 +30,14 @@ PAID_WORDS = {
 }
 
 
-def _helper(action: str = "", submit: str | None = None, method: str = "post", css_class: str = "") -> FormHelper:
+def _helper(key: str, action: str = "", submit: str | None = None, method: str = "post") -> FormHelper:
+    """`key` names the form's submit button: the case page holds many forms, and ids must stay unique."""
     helper = FormHelper()
     helper.form_method = method
     helper.form_action = action
-    helper.form_class = css_class
+    helper.form_id = f"form-{key}"
     if submit:
-        helper.add_input(Submit("submit", submit))
+        helper.add_input(Submit("submit", submit, css_id=f"submit-{key}"))
     return helper
 
 
@@ -68,7 +69,7 @@ class WorkerLookupForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit=_("Find the worker"), method="get")
+        self.helper = _helper("lookup", submit=_("Find the worker"), method="get")
 
 
 class WorkerRegisterForm(forms.Form):
@@ -85,7 +86,7 @@ class WorkerRegisterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit=_("Register the worker"))
+        self.helper = _helper("register", submit=_("Register the worker"))
         self.helper.form_tag = False
 
 
@@ -113,7 +114,7 @@ class CaseOpenForm(forms.Form):
             .order_by("city_id", "code")
         )
         self.fields["other_agency"].label_from_instance = lambda agency: f"{agency.city} · {agency.name}"
-        self.helper = _helper(submit=_("Open the case"))
+        self.helper = _helper("open", submit=_("Open the case"))
         self.helper.form_tag = False
 
 
@@ -145,7 +146,7 @@ class ContributionPeriodForm(forms.Form):
 
     def __init__(self, *args: object, action: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, _("Record the period"))
+        self.helper = _helper("period", action, _("Record the period"))
 
     def record(self, city_code: str) -> dict[str, object]:
         data = self.cleaned_data
@@ -167,7 +168,7 @@ class ContributionUploadForm(forms.Form):
 
     def __init__(self, *args: object, action: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, _("Upload and check"))
+        self.helper = _helper("upload", action, _("Upload and check"))
 
     def clean_file(self) -> list[dict[str, object]]:
         upload = self.cleaned_data["file"]
@@ -224,10 +225,11 @@ class TransitionForm(forms.Form):
             self.fields["note"].label = _("Reason (sent to the other party)")
         if not self.rule.terminal:
             del self.fields["confirm"]
-        self.helper = _helper(reverse("cases:transition", args=[case.reference, name]))
-        self.helper.add_input(
-            Submit("submit", self.rule.label, css_class="btn-danger" if self.rule.terminal else "btn-primary")
-        )
+        self.helper = _helper(name, reverse("cases:transition", args=[case.reference, name]))
+        self.helper.add_input(Submit(
+            "submit", self.rule.label, css_id=f"submit-{name}",
+            css_class="btn-danger" if self.rule.terminal else "btn-primary",
+        ))
 
     @property
     def needs_input(self) -> bool:
@@ -246,8 +248,10 @@ class DuplicateResolveForm(forms.Form):
             (duplicate.first_city_id, str(duplicate.first_city)),
             (duplicate.second_city_id, str(duplicate.second_city)),
         ]
-        self.helper = _helper(reverse("cases:resolve_duplicate", args=[case.reference, duplicate.pk]),
-                              _("Record the decision"))
+        self.helper = _helper(
+            f"duplicate-{duplicate.pk}", reverse("cases:resolve_duplicate", args=[case.reference, duplicate.pk]),
+            _("Record the decision"),
+        )
 
 
 class NoteForm(forms.Form):
@@ -258,7 +262,7 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: object, case: TransferCase, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(reverse("cases:add_note", args=[case.reference]), _("Add the note"))
+        self.helper = _helper("note", reverse("cases:add_note", args=[case.reference]), _("Add the note"))
 
 
 class AttachmentForm(forms.Form):
@@ -269,4 +273,4 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args: object, case: TransferCase, max_megabytes: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, JPEG or PNG, up to %(size)s MB.") % {"size": max_megabytes}
-        self.helper = _helper(reverse("cases:add_attachment", args=[case.reference]), _("Upload"))
+        self.helper = _helper("attachment", reverse("cases:add_attachment", args=[case.reference]), _("Upload"))

@@ -140,7 +140,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     lookup = WorkerLookupForm(request.GET or None)
     worker = register_form = case_form = None
     if request.method == "POST" and request.POST.get("action") == "register":
-        register_form = WorkerRegisterForm(request.POST)
+        register_form = WorkerRegisterForm(request.POST, auto_id="register_%s")
         if register_form.is_valid():
             try:
                 worker = services.worker_register(**register_form.cleaned_data)
@@ -175,7 +175,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     elif lookup.is_bound and lookup.is_valid():
         worker = selectors.worker_by_id_number(lookup.cleaned_data["id_number"])
         if worker is None:
-            register_form = WorkerRegisterForm(initial={"id_number": lookup.cleaned_data["id_number"]})
+            register_form = WorkerRegisterForm(initial={"id_number": lookup.cleaned_data["id_number"]}, auto_id="register_%s")
         else:
             case_form = CaseOpenForm(own_agency=agency, initial={"our_side": Side.DESTINATION})
     status = 400 if any(f is not None and f.is_bound and f.errors for f in (register_form, case_form)) else 200

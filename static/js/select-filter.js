@@ -23,7 +23,7 @@
         }
       });
       // Pick the first match so that typing a unique city name is enough.
-      if (needle && first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+      if (needle && first && (!select.value || select.options[select.selectedIndex].hidden)) {
         select.value = first.value;
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
