@@ -290,8 +290,8 @@ class StepFigure:
 @dataclass(frozen=True)
 class Dashboard:
     by_status: list[tuple[str, str, int]]
-    overdue_outgoing: int
-    overdue_incoming: int
+    overdue_ours: int
+    overdue_theirs: int
     steps: list[StepFigure]
     since: dt.date
 
@@ -300,7 +300,7 @@ DASHBOARD_WINDOW_DAYS = 90
 
 
 def dashboard(agency_id: int, today: dt.date) -> Dashboard:
-    """An agency's cases by state, its overdue cases per side and how long each step took lately.
+    """An agency's cases by state, its overdue cases by whose step is late, and how long each step took lately.
 
     A step is the time a case spent in one state; it counts when it ended within the window,
     measured in working days on the official calendar.
@@ -308,8 +308,7 @@ def dashboard(agency_id: int, today: dt.date) -> Dashboard:
     cases = TransferCase.objects.filter(Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id))
     counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
     overdue = cases.overdue(today).aggregate(
-        outgoing=Count("pk", filter=Q(origin_agency_id=agency_id)),
-        incoming=Count("pk", filter=Q(destination_agency_id=agency_id)),
+        total=Count("pk"), ours=Count("pk", filter=worklist_tab_filters(agency_id, today)["todo"])
     )
     since = today - dt.timedelta(days=DASHBOARD_WINDOW_DAYS)
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
@@ -334,8 +333,8 @@ def dashboard(agency_id: int, today: dt.date) -> Dashboard:
         ))
     return Dashboard(
         by_status=[(status.value, status.label, counts.get(status.value, 0)) for status in CaseStatus],
-        overdue_outgoing=overdue["outgoing"],
-        overdue_incoming=overdue["incoming"],
+        overdue_ours=overdue["ours"],
+        overdue_theirs=overdue["total"] - overdue["ours"],
         steps=steps,
         since=since,
     )

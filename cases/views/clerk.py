@@ -505,8 +505,8 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow([_("Figure"), _("Key"), _("Label"), _("Value"), _("Steps counted")])
     for status, label, count in figures.by_status:
         writer.writerow([_("Cases by state"), status, label, count, ""])
-    writer.writerow([_("Overdue"), "outgoing", _("Outgoing"), figures.overdue_outgoing, ""])
-    writer.writerow([_("Overdue"), "incoming", _("Incoming"), figures.overdue_incoming, ""])
+    writer.writerow([_("Overdue"), "ours", _("On our step"), figures.overdue_ours, ""])
+    writer.writerow([_("Overdue"), "theirs", _("On the other agency's step"), figures.overdue_theirs, ""])
     for step in figures.steps:
         writer.writerow([
             _("Median working days since %(date)s") % {"date": f"{figures.since:%Y-%m-%d}"},

@@ -47,7 +47,10 @@ def test_cases_by_state_overdue_and_median_working_days(client, users):
     figures = response.context["figures"]
     by_status = {status: count for status, _label, count in figures.by_status}
     assert by_status["receiving"] == 1 and by_status["verifying"] == 1
-    assert (figures.overdue_outgoing, figures.overdue_incoming) == (1, 0)
+    assert (figures.overdue_ours, figures.overdue_theirs) == (1, 0)
+    client.force_login(users["dest_supervisor"])
+    figures = client.get(DASHBOARD).context["figures"]
+    assert (figures.overdue_ours, figures.overdue_theirs) == (0, 1)
     steps = {step.status: step for step in figures.steps}
     assert steps["agreement_issued"].median_workdays is not None
     assert steps["submitted"].count == 2
@@ -63,7 +66,7 @@ def test_the_csv_export(client, users):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Figure", "Key", "Label", "Value", "Steps counted"]
     assert ["Cases by state", "verifying", "Verifying", "1", ""] in rows
-    assert ["Overdue", "incoming", "Incoming", "0", ""] in rows
+    assert ["Overdue", "theirs", "On the other agency's step", "0", ""] in rows
 
 
 def test_the_dashboard_runs_a_fixed_number_of_queries(client, users, django_assert_max_num_queries):
