@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -112,7 +113,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     elif tab == "closed":
         cases = cases.order_by("-updated_at", "pk")
     else:
-        cases = cases.order_by("due_date", "-created_at", "pk")
+        # Most urgent first; cases paused for information have no due date and come last on every database.
+        cases = cases.order_by(F("due_date").asc(nulls_last=True), "-created_at", "pk")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     days = selectors.workdays_left((case.due_date for case in page), today)
     rows = []

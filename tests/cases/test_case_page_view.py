@@ -145,6 +145,15 @@ def test_refused_transitions_show_a_message(client, users, user, name, data):
     assert case.status == "submitted"
 
 
+def test_an_empty_reason_for_a_transition_not_offered_is_refused_with_a_message(client, users):
+    case = open_case(users, status="verifying")
+    client.force_login(users["dest_clerk"])
+    response = client.post(page(case) + "transitions/request_info/", {"request_info-note": ""}, follow=True)
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    case.refresh_from_db()
+    assert case.status == "verifying"
+
+
 def test_a_stale_page_is_refused_with_the_state_message(client, users):
     case = open_case(users)
     client.force_login(users["origin_clerk"])

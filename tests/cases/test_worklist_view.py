@@ -98,6 +98,14 @@ def test_overdue_rows_stand_out_with_working_days(client, users):
     assert response.context["tabs"][3][2] == 1
 
 
+def test_cases_waiting_for_information_come_after_dated_ones(client, users):
+    paused = open_case(users, status="info_requested")
+    dated = open_case(users, status="verifying")
+    client.force_login(users["origin_clerk"])
+    rows = client.get(WORKLIST, {"tab": "outgoing"}).context["rows"]
+    assert [row.case for row in rows] == [dated, paused]
+
+
 def test_search_by_reference_id_number_and_name(client, users):
     case = open_case(users)
     other = open_case(users)
