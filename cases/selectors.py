@@ -354,3 +354,8 @@ def case_notes(case: TransferCase) -> list[CaseNote]:
 
 def case_attachments(case: TransferCase) -> list[CaseAttachment]:
     return list(case.attachments.select_related("agency"))
+
+
+def open_case_for(user: object, worker: Worker, insurance_type: str) -> TransferCase | None:
+    """The worker's open case of this type, if the user's agency is a party to it."""
+    return TransferCase.objects.visible_to(user).open().filter(worker=worker, insurance_type=insurance_type).first()

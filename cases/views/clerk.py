@@ -140,7 +140,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """Find the worker by ID number, or register them; then open the case."""
     agency = request.user.membership.agency
     lookup = WorkerLookupForm(request.GET or None)
-    worker = register_form = case_form = None
+    worker = register_form = case_form = existing = None
     if request.method == "POST" and request.POST.get("action") == "register":
         register_form = WorkerRegisterForm(request.POST, auto_id="register_%s")
         if register_form.is_valid():
@@ -171,6 +171,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 )
             except CaseError as error:
                 case_form.add_error(None, error.message)
+                if error.code == "already_open":
+                    existing = selectors.open_case_for(request.user, worker, data["insurance_type"])
             else:
                 messages.success(request, _("Case %(reference)s is open.") % {"reference": case.reference})
                 return redirect(case)
@@ -183,6 +185,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     status = 400 if any(f is not None and f.is_bound and f.errors for f in (register_form, case_form)) else 200
     return render(request, "cases/intake.html", {
         "lookup": lookup, "worker": worker, "register_form": register_form, "case_form": case_form,
+        "existing": existing,
     }, status=status)
 
 

@@ -79,6 +79,7 @@ def test_a_second_open_case_of_the_same_type_is_refused(client, users):
     response = client.post(INTAKE, open_form(case.worker))
     assert response.status_code == 400
     assert "already has an open case" in response.context["case_form"].non_field_errors()[0]
+    assert response.context["existing"] == case
     assert TransferCase.objects.count() == 1
 
 
