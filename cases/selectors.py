@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,18 +19,27 @@ from django_fsm import can_proceed
 
 from cases import rules
 from cases.models import (
+    DESTINATION_TURN,
+    OPEN_STATUSES,
+    ORIGIN_TURN,
+    TERMINAL_STATUSES,
     TRANSITION_RULES,
     Actor,
+    CaseAttachment,
     CaseDuplicate,
     CaseEvent,
+    CaseNote,
     CaseStatus,
     ContributionPeriod,
     Outcome,
     Side,
     TransferCase,
+    TransferCaseQuerySet,
+    Worker,
     actor_may,
 )
-from regions.models import Agency, CalendarDay, City, CreditRate, Province, RegionPolicy
+from regions.models import Agency, CalendarDay, City, CreditRate, InsuranceType, Province, RegionPolicy
+from regions.workdays import workdays_between
 
 
 def get_case_for_user(user: object, reference: str, queryset: object = None) -> TransferCase:
@@ -416,3 +429,166 @@ def agency_directory(*, query: str = "", province_code: str = "") -> QuerySet[Ag
 
 def provinces() -> QuerySet[Province]:
     return Province.objects.order_by("code")
+
+
+# --- clerk workspace: worklist, working days, contribution table, dashboard --------------------
+
+WORKLIST_TABS = ("todo", "outgoing", "incoming", "overdue", "closed")
+
+
+def worklist_tab_filters(agency_id: int, today: dt.date) -> dict[str, Q]:
+    """Each worklist tab as a condition, so one query can count them all and another list one."""
+    return {
+        "todo": Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN)
+        | Q(destination_agency_id=agency_id, status__in=DESTINATION_TURN),
+        "outgoing": Q(origin_agency_id=agency_id, status__in=OPEN_STATUSES),
+        "incoming": Q(destination_agency_id=agency_id, status__in=OPEN_STATUSES),
+        "overdue": Q(due_date__lt=today, status__in=OPEN_STATUSES),
+        "closed": Q(status__in=TERMINAL_STATUSES),
+    }
+
+
+def worklist_counts(queryset: TransferCaseQuerySet, agency_id: int, today: dt.date) -> dict[str, int]:
+    return queryset.aggregate(
+        **{tab: Count("pk", filter=condition) for tab, condition in worklist_tab_filters(agency_id, today).items()}
+    )
+
+
+def workdays_left(due_dates: Iterable[dt.date | None], today: dt.date) -> dict[dt.date, int]:
+    """Working days from today to each due date (negative once overdue), with one calendar query."""
+    dates = {d for d in due_dates if d is not None}
+    if not dates:
+        return {}
+    start = min(min(dates), today)
+    overrides = calendar_overrides(start, (max(max(dates), today) - start).days)
+    return {d: workdays_between(today, d, overrides) for d in dates}
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: int
+    months: int
+    base_total: Decimal
+    unpaid_months: int
+
+
+@dataclass(frozen=True)
+class CityHistory:
+    city: City
+    insurance_type: str
+    periods: list[ContributionPeriod]
+    years: list[YearSummary]
+
+    @property
+    def months(self) -> int:
+        return sum(y.months for y in self.years)
+
+    @property
+    def insurance_type_label(self) -> str:
+        return InsuranceType(self.insurance_type).label
+
+
+def contribution_history(worker_id: int) -> list[CityHistory]:
+    """The worker's periods per insurance type and city, summed per calendar year."""
+    periods = ContributionPeriod.objects.filter(worker_id=worker_id).select_related("city__province")
+    grouped: dict[tuple[str, str], list[ContributionPeriod]] = defaultdict(list)
+    for period in periods:
+        grouped[(period.insurance_type, period.city_id)].append(period)
+    histories = []
+    for (insurance_type, _city), rows in sorted(grouped.items()):
+        months: dict[int, int] = defaultdict(int)
+        bases: dict[int, Decimal] = defaultdict(Decimal)
+        unpaid: dict[int, int] = defaultdict(int)
+        for period in rows:
+            for index in period.as_rule_period().months():
+                year = index // 12
+                if period.paid:
+                    months[year] += 1
+                    bases[year] += period.monthly_base
+                else:
+                    unpaid[year] += 1
+        years = [YearSummary(y, months[y], bases[y], unpaid[y]) for y in sorted(set(months) | set(unpaid))]
+        histories.append(CityHistory(rows[0].city, insurance_type, rows, years))
+    return histories
+
+
+@dataclass(frozen=True)
+class StepFigure:
+    status: str
+    label: str
+    median_workdays: float | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_status: list[tuple[str, str, int]]
+    overdue_ours: int
+    overdue_theirs: int
+    steps: list[StepFigure]
+    since: dt.date
+
+
+DASHBOARD_WINDOW_DAYS = 90
+
+
+def dashboard(agency_id: int, today: dt.date) -> Dashboard:
+    """An agency's cases by state, its overdue cases by whose step is late, and how long each step took lately.
+
+    A step is the time a case spent in one state; it counts when it ended within the window,
+    measured in working days on the official calendar.
+    """
+    cases = TransferCase.objects.filter(Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id))
+    counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
+    overdue = cases.overdue(today).aggregate(
+        total=Count("pk"), ours=Count("pk", filter=worklist_tab_filters(agency_id, today)["todo"])
+    )
+    since = today - dt.timedelta(days=DASHBOARD_WINDOW_DAYS)
+    since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    # Status changes only: resolving a duplicate writes an event that keeps the state.
+    changes = list(
+        CaseEvent.objects.filter(case__in=cases.filter(events__at__gte=since_at).values("pk"))
+        .exclude(from_status=F("to_status"))
+        .order_by("case_id", "at", "id")
+        .values_list("case_id", "at", "to_status")
+    )
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for (case_id, started, status), (next_case_id, ended, _next_status) in itertools.pairwise(changes):
+        if case_id == next_case_id and ended >= since_at:
+            spans[status].append((timezone.localdate(started), timezone.localdate(ended)))
+    earliest = min((start for pairs in spans.values() for start, _end in pairs), default=today)
+    overrides = calendar_overrides(earliest, (today - earliest).days)
+    steps = []
+    for status in OPEN_STATUSES:
+        durations = [workdays_between(start, end, overrides) for start, end in spans.get(status, [])]
+        steps.append(StepFigure(
+            status, CaseStatus(status).label, statistics.median(durations) if durations else None, len(durations)
+        ))
+    return Dashboard(
+        by_status=[(status.value, status.label, counts.get(status.value, 0)) for status in CaseStatus],
+        overdue_ours=overdue["ours"],
+        overdue_theirs=overdue["total"] - overdue["ours"],
+        steps=steps,
+        since=since,
+    )
+
+
+def worker_by_id_number(id_number: str) -> Worker | None:
+    return Worker.objects.select_related("hukou_city__province").filter(id_number=id_number).first()
+
+
+def province_names(codes: Iterable[str]) -> dict[str, str]:
+    return dict(Province.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def case_notes(case: TransferCase) -> list[CaseNote]:
+    return list(case.notes.select_related("author", "agency"))
+
+
+def case_attachments(case: TransferCase) -> list[CaseAttachment]:
+    return list(case.attachments.select_related("agency"))
+
+
+def open_case_for(user: object, worker: Worker, insurance_type: str) -> TransferCase | None:
+    """The worker's open case of this type, if the user's agency is a party to it."""
+    return TransferCase.objects.visible_to(user).open().filter(worker=worker, insurance_type=insurance_type).first()

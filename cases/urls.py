@@ -1,7 +1,7 @@
 from django.urls import path
 
 from cases import views
-from cases.views import portal
+from cases.views import clerk, portal
 
 app_name = "cases"
 
@@ -18,4 +18,21 @@ urlpatterns = [
     path("verify/", portal.verify_form, name="verify_form"),
     path("verify/<str:code>/", portal.verify, name="verify"),
     path("agencies/", portal.agencies, name="agencies"),
+    # Clerk workspace
+    path("cases/new/", clerk.intake, name="intake"),
+    path("cases/<str:reference>/", clerk.detail, name="detail"),
+    path("cases/<str:reference>/transitions/<str:name>/", clerk.transition, name="transition"),
+    path("cases/<str:reference>/duplicates/<int:pk>/resolve/", clerk.resolve_duplicate, name="resolve_duplicate"),
+    path("cases/<str:reference>/notes/", clerk.add_note, name="add_note"),
+    path("cases/<str:reference>/attachments/", clerk.add_attachment, name="add_attachment"),
+    path("cases/<str:reference>/attachments/<int:pk>/", clerk.attachment, name="attachment"),
+    path("cases/<str:reference>/worker-id/", clerk.reveal_id, name="reveal_id"),
+    path("cases/<str:reference>/agreement.pdf", clerk.agreement_pdf, name="agreement_pdf"),
+    path("cases/<str:reference>/acceptance.pdf", clerk.acceptance_pdf, name="acceptance_pdf"),
+    path("cases/<str:reference>/contributions/", clerk.contributions, name="contributions"),
+    path("cases/<str:reference>/contributions/add/", clerk.add_period, name="add_period"),
+    path("cases/<str:reference>/contributions/upload/", clerk.upload_periods, name="upload_periods"),
+    path("contributions-template.csv", clerk.contributions_template, name="contributions_template"),
+    path("dashboard/", clerk.dashboard, name="dashboard"),
+    path("dashboard/export.csv", clerk.dashboard_csv, name="dashboard_csv"),
 ]

@@ -168,6 +168,8 @@ LOGGING = {
     "loggers": {
         "sstransfer.request": {"handlers": ["console"], "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
                                "propagate": False},
+        # Who saw a worker's full ID number, and when.
+        "sstransfer.audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }

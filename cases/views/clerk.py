@@ -1,10 +1,520 @@
-"""Pages for agency clerks; every page requires a signed-in clerk."""
+"""Pages for agency clerks; every page requires a signed-in clerk of an agency."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import csv
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cases import documents, selectors, services
+from cases.errors import BatchInvalid, CaseError, RuleBlocked
+from cases.filters import WorklistFilter
+from cases.forms import (
+    CSV_COLUMNS,
+    AttachmentForm,
+    CaseOpenForm,
+    ContributionPeriodForm,
+    ContributionUploadForm,
+    DuplicateResolveForm,
+    NoteForm,
+    TransitionForm,
+    WorkerLookupForm,
+    WorkerRegisterForm,
+)
+from cases.models import TRANSITION_RULES, Actor, Side, TransferCase, actor_may
+from regions.models import AgencyMembership
+
+audit_log = logging.getLogger("sstransfer.audit")
+PAGE_SIZE = 25
 
 
+def clerk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in and a member of an agency; the membership is loaded once, with its agency."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        membership = (
+            AgencyMembership.objects.select_related("agency__city__province").filter(user=request.user).first()
+        )
+        if membership is None:
+            return render(request, "cases/no_agency.html", status=403)
+        # Actor.for_user and the navigation read it from here instead of querying again.
+        request.user.membership = membership
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @clerk_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.membership.role != AgencyMembership.Role.SUPERVISOR:
+            raise PermissionDenied(_("Only supervisors see the dashboard."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- worklist --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    case: TransferCase
+    outgoing: bool
+    our_turn: bool
+    days_left: int | None
+    overdue: bool
+
+
+TAB_LABELS = {
+    "todo": gettext_lazy("To act on"),
+    "outgoing": gettext_lazy("Outgoing"),
+    "incoming": gettext_lazy("Incoming"),
+    "overdue": gettext_lazy("Overdue"),
+    "closed": gettext_lazy("Closed"),
+}
+
+
+@clerk_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/home.html")
+    agency = request.user.membership.agency
+    today = timezone.localdate()
+    tab = request.GET.get("tab", "todo")
+    if tab not in selectors.WORKLIST_TABS:
+        tab = "todo"
+    filterset = WorklistFilter(
+        request.GET, queryset=TransferCase.objects.visible_to(request.user).with_list_related()
+    )
+    filtered = filterset.qs
+    counts = selectors.worklist_counts(filtered.order_by(), agency.pk, today)
+    cases = filtered.filter(selectors.worklist_tab_filters(agency.pk, today)[tab])
+    if filterset.form.cleaned_data.get("o"):
+        cases = cases.order_by(*cases.query.order_by, "pk")
+    elif tab == "closed":
+        cases = cases.order_by("-updated_at", "pk")
+    else:
+        # Most urgent first; cases paused for information have no due date and come last on every database.
+        cases = cases.order_by(F("due_date").asc(nulls_last=True), "-created_at", "pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    days = selectors.workdays_left((case.due_date for case in page), today)
+    rows = []
+    for case in page:
+        outgoing = case.origin_agency_id == agency.pk
+        rows.append(WorklistRow(
+            case=case, outgoing=outgoing,
+            our_turn=case.next_side() == (Side.ORIGIN if outgoing else Side.DESTINATION),
+            days_left=days.get(case.due_date), overdue=case.is_overdue(today),
+        ))
+    searching = any(filterset.form.cleaned_data.get(name) for name in ("q", "status", "insurance_type", "due_from", "due_to"))
+    return render(request, "cases/worklist.html", {
+        "filter": filterset, "tab": tab, "tabs": [(name, TAB_LABELS[name], counts[name]) for name in selectors.WORKLIST_TABS],
+        "page": page, "rows": rows, "searching": searching, "today": today,
+    })
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+@clerk_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Find the worker by ID number, or register them; then open the case."""
+    agency = request.user.membership.agency
+    lookup = WorkerLookupForm(request.GET or None)
+    worker = register_form = case_form = existing = None
+    if request.method == "POST" and request.POST.get("action") == "register":
+        register_form = WorkerRegisterForm(request.POST, auto_id="register_%s")
+        if register_form.is_valid():
+            try:
+                worker = services.worker_register(**register_form.cleaned_data)
+            except ValidationError as error:
+                register_form.add_error(None, error)
+            else:
+                messages.success(request, _("%(name)s is registered. Now open the case.") % {"name": worker.name})
+                return redirect(f"{reverse('cases:intake')}?id_number={worker.id_number}")
+        lookup = WorkerLookupForm(initial={"id_number": request.POST.get("id_number", "")})
+    elif request.method == "POST":
+        lookup = WorkerLookupForm({"id_number": request.POST.get("id_number", "")})
+        worker = selectors.worker_by_id_number(lookup.cleaned_data["id_number"]) if lookup.is_valid() else None
+        if worker is None:
+            messages.error(request, _("Find the worker by ID number first."))
+            return redirect("cases:intake")
+        case_form = CaseOpenForm(request.POST, own_agency=agency)
+        if case_form.is_valid():
+            data = case_form.cleaned_data
+            ours, theirs = agency, data["other_agency"]
+            origin, destination = (ours, theirs) if data["our_side"] == Side.ORIGIN else (theirs, ours)
+            try:
+                case = services.case_open(
+                    actor=Actor.for_user(request.user), worker=worker, insurance_type=data["insurance_type"],
+                    origin_agency=origin, destination_agency=destination,
+                    approved_transfer_reference=data["approved_transfer_reference"],
+                )
+            except CaseError as error:
+                case_form.add_error(None, error.message)
+                if error.code == "already_open":
+                    existing = selectors.open_case_for(request.user, worker, data["insurance_type"])
+            else:
+                messages.success(request, _("Case %(reference)s is open.") % {"reference": case.reference})
+                return redirect(case)
+    elif lookup.is_bound and lookup.is_valid():
+        worker = selectors.worker_by_id_number(lookup.cleaned_data["id_number"])
+        if worker is None:
+            register_form = WorkerRegisterForm(initial={"id_number": lookup.cleaned_data["id_number"]}, auto_id="register_%s")
+        else:
+            case_form = CaseOpenForm(own_agency=agency, initial={"our_side": Side.DESTINATION})
+    status = 400 if any(f is not None and f.is_bound and f.errors for f in (register_form, case_form)) else 200
+    return render(request, "cases/intake.html", {
+        "lookup": lookup, "worker": worker, "register_form": register_form, "case_form": case_form,
+        "existing": existing,
+    }, status=status)
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, object] | None = None) -> dict:
+    """Everything the case page shows; `bound` holds forms that came back with errors."""
+    bound = bound or {}
+    actor = Actor.for_user(request.user)
+    today = timezone.localdate()
+    report = selectors.case_report(case, today=today)
+    sides = actor.sides(case)
+    names = selectors.available_transitions(case, actor, report)
+    duplicates = list(case.duplicates.all())
+    may_resolve = case.is_open and Side.DESTINATION in sides
+    benefit_province = ""
+    if report.benefit_place:
+        benefit_province = selectors.province_names([report.benefit_place.province_code]).get(
+            report.benefit_place.province_code, report.benefit_place.province_code
+        )
+    return {
+        "case": case,
+        "report": report,
+        "sides": sides,
+        "outgoing": Side.ORIGIN in sides,
+        "our_turn": case.next_side() in sides,
+        "days_left": selectors.workdays_left([case.due_date], today).get(case.due_date),
+        "overdue": case.is_overdue(today),
+        "benefit_province": benefit_province,
+        "transition_forms": [bound.get(name) or TransitionForm(case=case, name=name) for name in names],
+        "blocked": [
+            (TRANSITION_RULES[name].label, message) for name, message in report.blockers.items()
+            if actor_may(case, actor, name)
+        ],
+        "duplicates": [
+            (duplicate, (bound.get(f"duplicate-{duplicate.pk}") or DuplicateResolveForm(case=case, duplicate=duplicate))
+             if may_resolve and not duplicate.resolved else None)
+            for duplicate in duplicates
+        ],
+        "events": list(case.events.all()),
+        "notes": selectors.case_notes(case),
+        "note_form": bound.get("note") or NoteForm(case=case),
+        "attachments": selectors.case_attachments(case),
+        "attachment_form": (bound.get("attachment") or _attachment_form(case)) if case.is_open else None,
+    }
+
+
+def _attachment_form(case: TransferCase, *args: object) -> AttachmentForm:
+    return AttachmentForm(*args, case=case, max_megabytes=settings.ATTACHMENT_MAX_BYTES // (1024 * 1024))
+
+
+def _case(request: HttpRequest, reference: str, *, detail: bool = True) -> TransferCase:
+    """The case if the user's agency is a party to it, else 404; `detail` prefetches what the case page shows."""
+    return selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset() if detail else None)
+
+
+@clerk_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@require_POST
+@clerk_required
+def transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    case = _case(request, reference)
+    if name not in TRANSITION_RULES:
+        raise Http404
+    form = TransitionForm(request.POST, case=case, name=name)
+    if not form.is_valid():
+        context = _detail_context(request, case, bound={name: form})
+        if any(f is form for f in context["transition_forms"]):
+            return render(request, "cases/detail.html", context, status=400)
+        messages.error(request, _("“%(label)s” is not possible on this case now.") % {"label": form.rule.label})
+        return redirect(case)
+    try:
+        case = services.case_transition(
+            case=case, actor=Actor.for_user(request.user), name=name, note=form.cleaned_data["note"]
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("“%(label)s” done: the case is now “%(status)s”.") % {
+            "label": form.rule.label, "status": case.get_status_display(),
+        })
+    return redirect(case)
+
+
+@require_POST
+@clerk_required
+def resolve_duplicate(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case = _case(request, reference)
+    duplicate = next((d for d in case.duplicates.all() if d.pk == pk), None)
+    if duplicate is None:
+        raise Http404
+    form = DuplicateResolveForm(request.POST, case=case, duplicate=duplicate)
+    if not form.is_valid():
+        messages.error(request, _("Choose where the relationship is kept."))
+        return redirect(f"{case.get_absolute_url()}#duplicates")
+    try:
+        services.duplicates_resolve(
+            case=case, actor=Actor.for_user(request.user), keep_city_code=form.cleaned_data["keep_city_code"],
+            user=request.user,
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The duplicate months are resolved."))
+    return redirect(f"{case.get_absolute_url()}#duplicates")
+
+
+@require_POST
+@clerk_required
+def add_note(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = NoteForm(request.POST, case=case)
+    if not form.is_valid():
+        return render(request, "cases/detail.html", _detail_context(request, case, bound={"note": form}), status=400)
+    try:
+        services.case_add_note(case=case, actor=Actor.for_user(request.user), user=request.user,
+                               text=form.cleaned_data["text"])
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The note is added; the other agency sees it on this page."))
+    return redirect(f"{case.get_absolute_url()}#notes")
+
+
+@require_POST
+@clerk_required
+def add_attachment(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = _attachment_form(case, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.case_add_attachment(
+                case=case, actor=Actor.for_user(request.user), uploaded_file=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except RuleBlocked as error:
+            form.add_error("file", error.message)
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect(case)
+        else:
+            messages.success(request, _("The file is attached."))
+            return redirect(f"{case.get_absolute_url()}#attachments")
+    return render(request, "cases/detail.html", _detail_context(request, case, bound={"attachment": form}), status=400)
+
+
+@clerk_required
+def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    case = _case(request, reference, detail=False)
+    found = next((a for a in selectors.case_attachments(case) if a.pk == pk), None)
+    if found is None:
+        raise Http404
+    # Always a download, with the type we sniffed: the browser never renders an upload inline.
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name,
+                        content_type=found.content_type)
+
+
+@never_cache
+@require_POST
+@clerk_required
+def reveal_id(request: HttpRequest, reference: str) -> HttpResponse:
+    """The full ID number, on a deliberate request that leaves a line in the audit log."""
+    case = _case(request, reference, detail=False)
+    audit_log.info(
+        "full ID number shown",
+        extra={"fields": {"user": request.user.get_username(), "agency": request.user.membership.agency.code,
+                          "case": case.reference, "worker_id": case.worker_id}},
+    )
+    return render(request, "cases/reveal_id.html", {"case": case})
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _verify_url(request: HttpRequest, case: TransferCase) -> str:
+    return request.build_absolute_uri(f"/verify/{case.verification_code}/")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@clerk_required
+def agreement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, detail=False)
+    if not case.has_agreement:
+        raise Http404
+    return _pdf(documents.agreement_pdf(case, _verify_url(request, case)), f"{case.agreement_number}.pdf")
+
+
+@clerk_required
+def acceptance_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, detail=False)
+    if case.confirmation_number is None:
+        raise Http404
+    return _pdf(documents.acceptance_pdf(case, _verify_url(request, case)), f"{case.confirmation_number}.pdf")
+
+
+# --- contribution history --------------------------------------------------------------------
+
+
+def _contributions_page(
+    request: HttpRequest, case: TransferCase, *, period_form: ContributionPeriodForm | None = None,
+    upload_form: ContributionUploadForm | None = None, row_errors: list | None = None, status: int = 200,
+) -> HttpResponse:
+    may_record = case.is_open
+    return render(request, "cases/contributions.html", {
+        "case": case,
+        "city": request.user.membership.agency.city,
+        "histories": selectors.contribution_history(case.worker_id),
+        "period_form": (period_form or ContributionPeriodForm(
+            action=reverse("cases:add_period", args=[case.reference]), initial={"insurance_type": case.insurance_type}
+        )) if may_record else None,
+        "upload_form": (upload_form or ContributionUploadForm(
+            action=reverse("cases:upload_periods", args=[case.reference])
+        )) if may_record else None,
+        "row_errors": row_errors or [],
+        "columns": CSV_COLUMNS,
+    }, status=status)
+
+
+@clerk_required
+def contributions(request: HttpRequest, reference: str) -> HttpResponse:
+    return _contributions_page(request, _case(request, reference, detail=False))
+
+
+def _record(request: HttpRequest, case: TransferCase, records: list[dict[str, object]]) -> None:
+    services.contributions_record(actor=Actor.for_user(request.user), worker=case.worker, records=records,
+                                  user=request.user)
+
+
+@require_POST
+@clerk_required
+def add_period(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, detail=False)
+    form = ContributionPeriodForm(request.POST, action=reverse("cases:add_period", args=[case.reference]))
+    if form.is_valid():
+        try:
+            _record(request, case, [form.record(request.user.membership.agency.city_id)])
+        except BatchInvalid as invalid:
+            for field, errors in invalid.row_errors[0].items():
+                form.add_error(field if field in form.fields else None, errors)
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect("cases:contributions", case.reference)
+        else:
+            messages.success(request, _("The period is recorded."))
+            return redirect("cases:contributions", case.reference)
+    return _contributions_page(request, case, period_form=form, status=400)
+
+
+@require_POST
+@clerk_required
+def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, detail=False)
+    form = ContributionUploadForm(request.POST, request.FILES,
+                                  action=reverse("cases:upload_periods", args=[case.reference]))
+    row_errors = []
+    if form.is_valid():
+        records = form.cleaned_data["file"]
+        try:
+            _record(request, case, records)
+        except BatchInvalid as invalid:
+            # Line 1 is the header: the row index 0 is on line 2 of the file.
+            row_errors = [
+                (index + 2, column, message)
+                for index, errors in sorted(invalid.row_errors.items())
+                for column, messages_ in errors.items() for message in messages_
+            ]
+            form.add_error("file", _("Nothing was stored: %(rows)s rows have errors, listed below.")
+                           % {"rows": len(invalid.row_errors)})
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect("cases:contributions", case.reference)
+        else:
+            messages.success(request, _("%(count)s periods are recorded.") % {"count": len(records)})
+            return redirect("cases:contributions", case.reference)
+    return _contributions_page(request, case, upload_form=form, row_errors=row_errors, status=400)
+
+
+@clerk_required
+def contributions_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contributions-template.csv"'
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    # The header only: an example row would be stored by anyone who uploads the template unchanged.
+    writer.writerow(CSV_COLUMNS)
+    return response
+
+
+# --- supervisors' dashboard ------------------------------------------------------------------
+
+
+@supervisor_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    figures = selectors.dashboard(request.user.membership.agency_id, timezone.localdate())
+    chart = {
+        "labels": [str(step.label) for step in figures.steps],
+        "values": [step.median_workdays for step in figures.steps],
+        "title": _("Median working days"),
+    }
+    return render(request, "cases/dashboard.html", {"figures": figures, "chart": chart})
+
+
+@supervisor_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    figures = selectors.dashboard(request.user.membership.agency_id, today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{today:%Y%m%d}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Figure"), _("Key"), _("Label"), _("Value"), _("Steps counted")])
+    for status, label, count in figures.by_status:
+        writer.writerow([_("Cases by state"), status, label, count, ""])
+    writer.writerow([_("Overdue"), "ours", _("On our step"), figures.overdue_ours, ""])
+    writer.writerow([_("Overdue"), "theirs", _("On the other agency's step"), figures.overdue_theirs, ""])
+    for step in figures.steps:
+        writer.writerow([
+            _("Median working days since %(date)s") % {"date": f"{figures.since:%Y-%m-%d}"},
+            step.status, step.label, "" if step.median_workdays is None else step.median_workdays, step.count,
+        ])
+    return response

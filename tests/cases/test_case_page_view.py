@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.models import CaseNote, TransferCase
+from tests.factories import advance, open_case, periods
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def page(case: TransferCase) -> str:
+    return f"/cases/{case.reference}/"
+
+
+def transition_names(response) -> list[str]:
+    return [form.prefix for form in response.context["transition_forms"]]
+
+
+@pytest.mark.parametrize("suffix,method", [
+    ("", "get"), ("transitions/start_verification/", "post"), ("notes/", "post"), ("attachments/", "post"),
+    ("worker-id/", "post"), ("duplicates/1/resolve/", "post"), ("attachments/1/", "get"),
+])
+def test_anonymous_is_sent_to_sign_in(client, users, suffix, method):
+    case = open_case(users)
+    response = getattr(client, method)(page(case) + suffix)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("suffix,method", [
+    ("", "get"), ("transitions/start_verification/", "post"), ("notes/", "post"), ("attachments/", "post"),
+    ("worker-id/", "post"),
+])
+def test_an_outsider_gets_404(client, users, suffix, method):
+    case = open_case(users)
+    client.force_login(users["outsider_clerk"])
+    assert getattr(client, method)(page(case) + suffix, {"text": "x"}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    assert not CaseNote.objects.exists()
+
+
+def test_the_page_shows_worker_figures_and_timeline(client, users):
+    case = open_case(users, status="verifying")
+    client.force_login(users["origin_clerk"])
+    response = client.get(page(case))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert case.worker.masked_id in content
+    assert case.worker.id_number not in content
+    assert response.context["report"].figures.contribution_months == 102
+    assert [e.transition for e in response.context["events"]] == ["open", "start_verification"]
+
+
+@pytest.mark.parametrize("user,status,expected", [
+    ("origin_clerk", "submitted", ["start_verification", "withdraw"]),
+    ("origin_supervisor", "verifying", ["request_info", "reject", "issue_agreement", "withdraw"]),
+    ("origin_clerk", "verifying", ["request_info", "withdraw"]),
+    ("dest_clerk", "verifying", ["withdraw"]),
+    ("dest_clerk", "info_requested", ["provide_info", "withdraw"]),
+    ("dest_clerk", "agreement_issued", ["register_agreement"]),
+    ("origin_clerk", "agreement_issued", []),
+    ("dest_clerk", "receiving", ["return_to_origin"]),
+    ("dest_supervisor", "receiving", ["return_to_origin", "complete"]),
+    ("dest_supervisor", "completed", []),
+])
+def test_exactly_the_transitions_the_service_allows(client, users, user, status, expected):
+    case = open_case(users, status=status)
+    client.force_login(users[user])
+    assert transition_names(client.get(page(case))) == expected
+
+
+def test_a_blocked_transition_has_no_button_but_says_why(client, users):
+    case = open_case(users)
+    periods(case.worker, ("440300", "2024-07", "2024-09", "8000", None, False))
+    advance(case, users, "start_verification")
+    client.force_login(users["origin_supervisor"])
+    response = client.get(page(case))
+    assert "issue_agreement" not in transition_names(response)
+    assert "2024-07" in response.context["blocked"][0][1]
+
+
+def test_running_a_transition_records_it_and_mails_the_other_agency(
+    client, users, django_capture_on_commit_callbacks
+):
+    case = open_case(users)
+    case.worker.email = "worker@example.org"
+    case.worker.save(update_fields=["email"])
+    client.force_login(users["origin_clerk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page(case) + "transitions/start_verification/", follow=True)
+    assert response.redirect_chain[-1][0] == page(case)
+    case.refresh_from_db()
+    assert case.status == "verifying"
+    assert "success" in [m.tags for m in response.context["messages"]]
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert {"dest_clerk@example.org", "dest_supervisor@example.org", "worker@example.org"} <= recipients
+    assert "origin_clerk@example.org" not in recipients
+
+
+def test_a_reason_is_required_and_the_form_comes_back_with_the_error(client, users):
+    case = open_case(users, status="verifying")
+    client.force_login(users["origin_clerk"])
+    response = client.post(page(case) + "transitions/request_info/", {"request_info-note": "  "})
+    assert response.status_code == 400
+    form = next(f for f in response.context["transition_forms"] if f.prefix == "request_info")
+    assert form.errors["note"]
+    case.refresh_from_db()
+    assert case.status == "verifying"
+    response = client.post(page(case) + "transitions/request_info/", {"request_info-note": "请补充劳动合同"})
+    case.refresh_from_db()
+    assert case.status == "info_requested"
+    assert case.events.last().note == "请补充劳动合同"
+
+
+def test_a_terminal_transition_needs_the_confirmation(client, users):
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    response = client.post(page(case) + "transitions/withdraw/", {"withdraw-note": "moved back"})
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    client.post(page(case) + "transitions/withdraw/", {"withdraw-note": "moved back", "withdraw-confirm": "on"})
+    case.refresh_from_db()
+    assert case.status == "withdrawn"
+
+
+@pytest.mark.parametrize("user,name,data", [
+    ("origin_clerk", "issue_agreement", {}),  # a clerk, not a supervisor
+    ("dest_clerk", "start_verification", {}),  # the wrong side
+    ("origin_clerk", "register_agreement", {}),  # the wrong side and state
+    ("origin_supervisor", "complete", {"complete-confirm": "on"}),
+])
+def test_refused_transitions_show_a_message(client, users, user, name, data):
+    case = open_case(users)
+    client.force_login(users[user])
+    response = client.post(page(case) + f"transitions/{name}/", data, follow=True)
+    assert response.status_code == 200
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    case.refresh_from_db()
+    assert case.status == "submitted"
+
+
+def test_an_empty_reason_for_a_transition_not_offered_is_refused_with_a_message(client, users):
+    case = open_case(users, status="verifying")
+    client.force_login(users["dest_clerk"])
+    response = client.post(page(case) + "transitions/request_info/", {"request_info-note": ""}, follow=True)
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    case.refresh_from_db()
+    assert case.status == "verifying"
+
+
+def test_a_stale_page_is_refused_with_the_state_message(client, users):
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    client.cookies["django_language"] = "en"
+    client.post(page(case) + "transitions/start_verification/", follow=True)
+    response = client.post(page(case) + "transitions/start_verification/", follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["“Start verification” is not possible while the case is “Verifying”."]
+
+
+def test_an_unknown_transition_is_404(client, users):
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    assert client.post(page(case) + "transitions/delete/").status_code == 404
+
+
+def test_duplicates_are_resolved_by_the_destination(client, users):
+    case = open_case(users, status="receiving")
+    periods(case.worker, ("510100", "2024-01", "2024-06", "7000"))
+    client.force_login(users["origin_clerk"])
+    assert client.get(page(case)).context["duplicates"][0][1] is None
+    client.force_login(users["dest_supervisor"])
+    response = client.get(page(case))
+    duplicate, form = response.context["duplicates"][0]
+    assert form is not None
+    assert "complete" not in transition_names(response)
+    url = page(case) + f"duplicates/{duplicate.pk}/resolve/"
+    response = client.post(url, {}, follow=True)
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    client.post(url, {f"duplicate-{duplicate.pk}-keep_city_code": "510100"})
+    duplicate.refresh_from_db()
+    assert duplicate.kept_city_id == "510100" and duplicate.refund_amount > 0
+    assert "complete" in transition_names(client.get(page(case)))
+
+
+def test_the_origin_may_not_resolve_duplicates(client, users):
+    case = open_case(users, status="receiving")
+    periods(case.worker, ("510100", "2024-01", "2024-06", "7000"))
+    duplicate = case.duplicates.get()
+    client.force_login(users["origin_clerk"])
+    response = client.post(
+        page(case) + f"duplicates/{duplicate.pk}/resolve/", {f"duplicate-{duplicate.pk}-keep_city_code": "440300"},
+        follow=True,
+    )
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    duplicate.refresh_from_db()
+    assert not duplicate.resolved
+
+
+def test_notes_between_the_agencies(client, users):
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    assert client.post(page(case) + "notes/", {"text": ""}).status_code == 400
+    client.post(page(case) + "notes/", {"text": "请尽快核对"})
+    client.force_login(users["dest_clerk"])
+    response = client.get(page(case))
+    assert [n.text for n in response.context["notes"]] == ["请尽快核对"]
+
+
+def test_attachments_are_checked_by_content_and_served_only_to_the_parties(client, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    fake = SimpleUploadedFile("contract.pdf", b"MZ not a pdf", content_type="application/pdf")
+    response = client.post(page(case) + "attachments/", {"file": fake})
+    assert response.status_code == 400
+    assert response.context["attachment_form"].errors["file"]
+    client.post(page(case) + "attachments/", {"file": SimpleUploadedFile("scan.png", PNG, content_type="image/png")})
+    attachment = case.attachments.get()
+    assert attachment.content_type == "image/png"
+    download = client.get(page(case) + f"attachments/{attachment.pk}/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == PNG
+    client.force_login(users["outsider_clerk"])
+    assert client.get(page(case) + f"attachments/{attachment.pk}/").status_code == 404
+
+
+def test_attachments_are_size_capped(client, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * (1024 * 1024), content_type="image/png")
+    response = client.post(page(case) + "attachments/", {"file": big})
+    assert response.status_code == 400
+    assert not case.attachments.exists()
+
+
+def test_the_full_id_number_is_shown_on_request_and_logged(client, users, caplog):
+    case = open_case(users)
+    client.force_login(users["dest_clerk"])
+    assert client.get(page(case) + "worker-id/").status_code == 405
+    with caplog.at_level(logging.INFO, logger="sstransfer.audit"):
+        response = client.post(page(case) + "worker-id/")
+    assert case.worker.id_number in response.content.decode()
+    assert response["Cache-Control"].startswith("max-age=0")
+    record = next(r for r in caplog.records if r.name == "sstransfer.audit")
+    assert record.fields["user"] == "dest_clerk" and record.fields["case"] == case.reference
+
+
+def test_the_page_runs_a_fixed_number_of_queries(client, users, django_assert_max_num_queries):
+    small = open_case(users, status="verifying")
+    big = open_case(users, status="receiving")
+    for year in range(2010, 2016):
+        periods(big.worker, ("510100", f"{year}-01", f"{year}-03", "7000"), ("420100", f"{year}-05", f"{year}-06", "7000"))
+    for n in range(10):
+        client.force_login(users["dest_clerk"])
+        client.post(page(big) + "notes/", {"text": f"note {n}"})
+    client.force_login(users["dest_supervisor"])
+    with django_assert_max_num_queries(13) as small_queries:
+        client.get(page(small))
+    with django_assert_max_num_queries(13) as big_queries:
+        client.get(page(big))
+    assert len(small_queries) <= len(big_queries) <= len(small_queries) + 1  # the policy row, when receiving

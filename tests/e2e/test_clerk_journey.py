@@ -1,0 +1,189 @@
+"""Both agencies take a case from intake to completion in Chromium, in the Chinese default UI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from cases.models import TransferCase
+from tests.conftest import PASSWORD
+from tests.factories import make_id_number
+
+
+@pytest.fixture
+def sign_in(live_server, e2e_data, users, new_context):
+    """A fresh browser per clerk, each with its own session; console errors (a CSP refusal) fail the test."""
+    problems: list[str] = []
+
+    def open_as(username: str, width: int = 1280) -> Page:
+        context: BrowserContext = new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#main button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("工作台")
+        return page
+
+    yield open_as
+    assert problems == []
+
+
+def status(page: Page):
+    return page.get_by_test_id("case-status")
+
+
+def run(page: Page, name: str, note: str = "", confirm: bool = False) -> None:
+    """Press a transition's button; open its form first where it asks for a reason or a confirmation."""
+    simple = page.locator(f"form[data-transition={name}] button")
+    if simple.count():
+        simple.click()
+        return
+    page.locator(f"details[data-transition={name}] summary").click()
+    if note:
+        page.fill(f"textarea[name='{name}-note']", note)
+    if confirm:
+        page.check(f"input[name='{name}-confirm']")
+    page.click(f"#submit-{name}")
+
+
+def test_two_agencies_take_a_case_from_intake_to_completion(sign_in, live_server):
+    id_number = make_id_number(county="510104")
+
+    # The origin clerk registers the worker at the counter and opens the case.
+    origin = sign_in("origin_clerk")
+    origin.get_by_role("link", name="新申请").first.click()
+    origin.fill("input[name=id_number]", id_number.lower())
+    origin.click("#submit-lookup")
+    origin.fill("#register_name", "李雷")
+    origin.locator("form:has(#submit-register) input.select-filter").fill("成都")
+    expect(origin.locator("#register_hukou_city")).to_have_value("510100")
+    origin.fill("#register_email", "lilei@example.org")
+    origin.click("#submit-register")
+    expect(origin.locator(".alert-success")).to_contain_text("李雷")
+    origin.select_option("#id_insurance_type", "pension")
+    origin.check("input[name=our_side][value=origin]")
+    origin.locator("form:has(#submit-open) input.select-filter").fill("成都")
+    origin.click("#submit-open")
+    expect(status(origin)).to_have_text("已提交")
+    case = TransferCase.objects.get(worker__id_number=id_number)
+    case_url = f"{live_server.url}/cases/{case.reference}/"
+
+    # Its contribution history in Shenzhen, by form.
+    origin.get_by_role("link", name="缴费记录").click()
+    origin.fill("#id_start_month", "2016-01")
+    origin.fill("#id_end_month", "2024-06")
+    origin.fill("#id_monthly_base", "8000")
+    origin.click("#submit-period")
+    expect(origin.locator(".contribution-years").first).to_contain_text("2016")
+    origin.goto(case_url)
+    expect(origin.get_by_test_id("contribution-months")).to_have_text("102")
+
+    # Verification, then a request for information.
+    run(origin, "start_verification")
+    expect(status(origin)).to_have_text("审核中")
+    run(origin, "request_info", note="请补充2019年劳动合同复印件")
+    expect(status(origin)).to_have_text("待补充材料")
+
+    # The destination clerk finds it among incoming cases, records the information and a Chengdu period.
+    destination = sign_in("dest_clerk")
+    destination.locator(".worklist-tabs a", has_text="转入").click()
+    destination.get_by_role("link", name=case.reference).click()
+    expect(destination.locator("#timeline")).to_contain_text("请补充2019年劳动合同复印件")
+    run(destination, "provide_info")
+    expect(status(destination)).to_have_text("审核中")
+    destination.fill("#id_text", "劳动合同已收到，已转交")
+    destination.click("#submit-note")
+    expect(destination.locator("#notes")).to_contain_text("劳动合同已收到")
+    destination.get_by_role("link", name="缴费记录").click()
+    destination.fill("#id_start_month", "2024-01")
+    destination.fill("#id_end_month", "2024-03")
+    destination.fill("#id_monthly_base", "7000")
+    destination.click("#submit-period")
+    expect(destination.locator("main")).to_contain_text("四川省成都市")
+
+    # The origin supervisor reads the note and issues the agreement.
+    supervisor = sign_in("origin_supervisor")
+    supervisor.goto(case_url)
+    expect(supervisor.locator("#notes")).to_contain_text("劳动合同已收到")
+    expect(supervisor.locator("#duplicates")).to_contain_text("2024-01–2024-03")
+    run(supervisor, "issue_agreement")
+    expect(status(supervisor)).to_have_text("已出具协议")
+    agreement = supervisor.request.get(live_server.url + supervisor.get_by_test_id("agreement-pdf").get_attribute("href"))
+    assert agreement.headers["content-type"] == "application/pdf" and agreement.body().startswith(b"%PDF-")
+
+    # The destination registers the agreement and keeps the Chengdu months.
+    destination.goto(case_url)
+    run(destination, "register_agreement")
+    expect(status(destination)).to_have_text("接续办理中")
+    destination.locator("#duplicates input[value='510100']").check()
+    destination.locator("#duplicates input[type=submit]").click()
+    expect(destination.locator("#duplicates")).to_contain_text("已处理")
+
+    # The destination supervisor completes the acceptance, confirming it.
+    dest_supervisor = sign_in("dest_supervisor")
+    dest_supervisor.goto(case_url)
+    run(dest_supervisor, "complete", confirm=True)
+    expect(status(dest_supervisor)).to_have_text("已完成")
+    acceptance = dest_supervisor.request.get(
+        live_server.url + dest_supervisor.get_by_test_id("acceptance-pdf").get_attribute("href")
+    )
+    assert acceptance.body().startswith(b"%PDF-")
+
+    origin.goto(live_server.url + "/?tab=closed")
+    expect(origin.get_by_role("link", name=case.reference)).to_be_visible()
+    case.refresh_from_db()
+    assert [e.transition for e in case.events.all()] == [
+        "open", "start_verification", "request_info", "provide_info", "issue_agreement", "register_agreement",
+        "resolve_duplicate", "complete",
+    ]
+
+
+def test_a_refused_step_says_why_and_the_reason_is_required(sign_in, live_server, users):
+    from tests.factories import open_case
+
+    case = open_case(users, status="verifying")
+    page = sign_in("origin_clerk")
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    page.locator("details[data-transition=request_info] summary").click()
+    page.click("#submit-request_info")
+    # The browser keeps an empty reason from being sent at all.
+    expect(status(page)).to_have_text("审核中")
+    # A second tab acts first: the stale page's button is refused with a message, not an error page.
+    other = sign_in("origin_clerk")
+    other.goto(f"{live_server.url}/cases/{case.reference}/")
+    run(other, "request_info", note="缺少身份证复印件")
+    page.fill("textarea[name='request_info-note']", "再次请求")
+    page.click("#submit-request_info")
+    expect(page.locator(".alert-danger")).to_contain_text("待补充材料")
+
+
+def test_the_language_switcher_and_the_phone_layout(sign_in, live_server, users):
+    from tests.factories import open_case
+
+    open_case(users)
+    page = sign_in("origin_clerk", width=390)
+    expect(page.locator(".worklist-tabs")).to_contain_text("待办")
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".worklist-tabs")).to_contain_text("To act on")
+    expect(page.locator(".filters-more").first).to_be_hidden()
+    page.get_by_role("button", name=re.compile("Filters")).click()
+    expect(page.locator("#id_status")).to_be_visible()
+    # No sideways scrolling of the whole page on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_supervisor_dashboard_draws_its_chart(sign_in, live_server, users):
+    from tests.factories import open_case
+
+    open_case(users, status="receiving")
+    page = sign_in("origin_supervisor")
+    page.get_by_role("link", name="统计看板").click()
+    expect(page.locator("h1")).to_contain_text("统计看板")
+    page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('steps-chart')) !== undefined")
