@@ -82,3 +82,12 @@ def is_postgres() -> bool:
 def fast_password_hashing(settings):
     # PBKDF2 is slow by design; the tests hash a password for every user they make.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    # Messages are asserted in English; the default language (zh-hans) would translate them once catalogues land.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
