@@ -16,7 +16,8 @@ PROVINCE_CODES = frozenset(
     ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
      "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
 )
-SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: \d would also accept full-width and other Unicode digits, which int() happily reads.
+SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def test_the_mask_keeps_four_characters_at_each_end():
 @st.composite
 def valid_numbers(draw) -> tuple[str, dt.date, int]:
     province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
-    county = province + draw(st.from_regex(r"\d{4}", fullmatch=True))
+    county = province + draw(st.from_regex(r"[0-9]{4}", fullmatch=True))
     birth = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY))
     sequence = draw(st.integers(min_value=0, max_value=999))
     first17 = f"{county}{birth:%Y%m%d}{sequence:03d}"
@@ -133,3 +133,10 @@ def test_changing_one_digit_breaks_the_check(generated, position, delta):
     changed = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1:]
     with pytest.raises(ValidationError):
         parse_id_number(changed, today=TODAY)
+
+
+def test_only_ascii_digits_are_accepted():
+    # Full-width digits after a valid province code once passed every check and were stored as such.
+    full_width = "44" + "052418800101001".translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "4"
+    assert error_of(full_width).code == "shape"
+    assert error_of("44052418800101001\u0664").code == "shape"  # ARABIC-INDIC DIGIT FOUR
