@@ -76,11 +76,9 @@ def credit_rates() -> dict[int, Decimal]:
 
 
 def calendar_overrides(start: dt.date, days: int = 400) -> dict[dt.date, bool]:
-    return dict(
-        CalendarDay.objects.filter(date__gte=start, date__lte=start + dt.timedelta(days=days)).values_list(
-            "date", "is_workday"
-        )
-    )
+    # Whole calendar years: whether a year was entered at all decides if its plain weekdays are estimates.
+    first, last = start.replace(month=1, day=1), (start + dt.timedelta(days=days)).replace(month=12, day=31)
+    return dict(CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "is_workday"))
 
 
 def worker_rule_periods(worker_id: int, insurance_type: str | None = None) -> list[rules.Period]:
