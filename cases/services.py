@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
@@ -344,7 +345,15 @@ def _record_event(
 def _next_number(prefix: str, field: str, agency: Agency) -> str:
     # Lock the agency row so two agreements issued at once cannot take the same number.
     Agency.objects.select_for_update().filter(pk=agency.pk).first()
-    taken = TransferCase.objects.filter(**{f"{field}__startswith": prefix}).count()
+    # Follow the highest number, not the count: an agreement issued again after a return takes a new number
+    # and frees its old one, so a count would hand out a number that is still taken.
+    last = (
+        TransferCase.objects.filter(**{f"{field}__startswith": prefix})
+        .order_by(Length(field).desc(), f"-{field}")
+        .values_list(field, flat=True)
+        .first()
+    )
+    taken = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
     return f"{prefix}{taken + 1:05d}"
 
 

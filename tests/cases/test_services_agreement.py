@@ -13,7 +13,7 @@ from cases.selectors import case_report
 from cases.services import CODE_ALPHABET, case_open, case_transition
 from regions.models import City, CreditRate
 from regions.services import clerk_create, credit_rate_set
-from tests.factories import WorkerFactory, agency, make_id_number, open_case, periods
+from tests.factories import WorkerFactory, advance, agency, make_id_number, open_case, periods
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "reference_data")]
 TODAY = dt.date(2026, 11, 24)  # a Tuesday
@@ -150,3 +150,13 @@ def test_no_rate_is_needed_when_no_funds_move(users):
 def test_open_case_helper_reaches_every_state(users):
     for state in CaseStatus.values:
         assert open_case(users, status=state).status == state
+
+
+def test_a_reissued_agreement_takes_a_fresh_number_that_no_other_agreement_takes(users):
+    first = issue(verifying_case(users, ("440300", "2016-01", "2024-06", "8000")), users)
+    assert first.agreement_number == "XY-440300-2026-00001"
+    first = advance(first, users, "register_agreement", "return_to_origin")
+    first = issue(first, users)
+    second = issue(verifying_case(users, ("440300", "2016-01", "2024-06", "8000")), users)
+    assert first.agreement_number != second.agreement_number
+    assert {first.agreement_number, second.agreement_number} == {"XY-440300-2026-00002", "XY-440300-2026-00003"}
