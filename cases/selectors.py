@@ -88,6 +88,9 @@ def worker_rule_periods(worker_id: int, insurance_type: str | None = None) -> li
     return [p.as_rule_period() for p in periods]
 
 
+FROZEN_STATUSES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, CaseStatus.COMPLETED)
+
+
 @dataclass
 class CaseReport:
     """What the rules say about one case, for its page, the API and the services' checks."""
@@ -108,7 +111,10 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
     origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
     origin_periods = rules.periods_in_area(periods, case.insurance_type, origin_area, levels)
     moves_funds = case.outcome == Outcome.FULL_TRANSFER
-    if case.has_agreement:
+    # Frozen while an agreement stands; after return_to_origin the origin verifies again and the next
+    # agreement must freeze the corrected history (and pass the rate check), not the returned figures.
+    frozen = case.has_agreement and case.status in FROZEN_STATUSES
+    if frozen:
         figures = rules.Figures(
             contribution_months=case.contribution_months or 0,
             pooled_fund_amount=case.pooled_fund_amount,
@@ -125,7 +131,7 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         )
     else:
         figures = rules.compute_figures(case.insurance_type, origin_periods, credit_rates(), today.year)
-    report = CaseReport(figures=figures, frozen=case.has_agreement, arrears=rules.arrears(origin_periods))
+    report = CaseReport(figures=figures, frozen=frozen, arrears=rules.arrears(origin_periods))
     if case.insurance_type == rules.PENSION:
         pension = [p for p in periods if p.insurance_type == rules.PENSION]
         report.benefit_place = rules.benefit_receipt_province(

@@ -160,3 +160,25 @@ def test_a_reissued_agreement_takes_a_fresh_number_that_no_other_agreement_takes
     second = issue(verifying_case(users, ("440300", "2016-01", "2024-06", "8000")), users)
     assert first.agreement_number != second.agreement_number
     assert {first.agreement_number, second.agreement_number} == {"XY-440300-2026-00002", "XY-440300-2026-00003"}
+
+
+def test_a_reissued_agreement_freezes_the_corrected_history(users):
+    # The destination returns the case because 2024-07..2024-12 is missing; the origin records it and issues again.
+    case = issue(verifying_case(users, ("440300", "2016-01", "2024-06", "8000")), users)
+    assert case.contribution_months == 102
+    case = advance(case, users, "register_agreement")
+    case = case_transition(case=case, actor=Actor.for_user(users["dest_clerk"]), name="return_to_origin",
+                           note="2024-07..2024-12 missing", today=TODAY)
+    periods(case.worker, ("440300", "2024-07", "2024-12", "8000"))
+    report = case_report(case, today=TODAY)
+    assert report.frozen is False
+    assert report.figures.contribution_months == 108
+    # The rules apply again too: a rate withdrawn meanwhile blocks the new agreement.
+    CreditRate.objects.filter(year=2025).delete()
+    with pytest.raises(RuleBlocked):
+        issue(case, users)
+    credit_rate_set(year=2025, percent=Decimal("1.50"))
+    case = issue(case, users)
+    case.refresh_from_db()
+    assert case.contribution_months == 108
+    assert case.pooled_fund_amount == Decimal("103680.00")  # 108 × 8000 × 12 %
