@@ -22,7 +22,10 @@ def run(case, users, name, day, who=None, note="reason"):
     return case_transition(case=case, actor=actor, name=name, note=note, today=day)
 
 
-def opened(users, kind="pension", day=D(2026, 9, 1)):
+OPENED = D(2026, 9, 1)
+
+
+def opened(users, kind="pension", day=OPENED):
     worker = WorkerFactory()
     periods(worker, ("440300", "2016-01", "2024-06", "8000", "640.00"), insurance_type=kind)
     case = case_open(actor=Actor.for_user(users["origin_clerk"]), worker=worker, insurance_type=kind,
