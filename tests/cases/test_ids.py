@@ -140,3 +140,16 @@ def test_only_ascii_digits_are_accepted():
     full_width = "44" + "052418800101001".translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "4"
     assert error_of(full_width).code == "shape"
     assert error_of("44052418800101001\u0664").code == "shape"  # ARABIC-INDIC DIGIT FOUR
+
+
+def test_the_future_is_judged_by_the_date_in_china(monkeypatch):
+    # 20:00 UTC on 24 November is already 04:00 on 25 November in Asia/Shanghai: a baby born that day is not
+    # "born in the future" on a server whose clock runs in UTC.
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC))
+    first17 = "44030420261125002"
+    assert parse_id_number(first17 + check_character(first17)).birth_date == dt.date(2026, 11, 25)
+    first17 = "44030420261126002"
+    with pytest.raises(ValidationError):
+        parse_id_number(first17 + check_character(first17))
