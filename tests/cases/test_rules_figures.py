@@ -116,6 +116,19 @@ def test_medical_moves_the_recorded_balance_without_interest():
     assert figures.personal_account_principal == figures.personal_account_balance == Decimal("4320.00")
 
 
+def test_medical_moves_only_what_was_recorded():
+    # The pension shares (11% / 8% of the base) are no medical personal account: a period without a recorded
+    # amount adds months but no balance.
+    history = [
+        period("440300", "2020-01", "2020-12", 6000, kind=rules.MEDICAL),
+        period("440300", "2021-01", "2021-06", 6000, kind=rules.MEDICAL, credit="150.50"),
+        period("440300", "2021-07", "2021-09", 6000, kind=rules.MEDICAL, credit="150.50", paid=False),
+    ]
+    figures = rules.compute_figures(rules.MEDICAL, history, {}, 2026)
+    assert figures.contribution_months == 18
+    assert figures.personal_account_principal == figures.personal_account_balance == Decimal("903.00")  # 6 × 150.50
+
+
 def test_pension_figures_with_year_lines():
     # 2024: 12 × 10000 × 8% = 9600 credits at 2.62%; 2025 (agreement year): 6 × 800 = 4800 without interest.
     history = [period("440300", "2024-01", "2025-06", 10000)]
