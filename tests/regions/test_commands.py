@@ -112,6 +112,13 @@ def test_set_credit_rate_is_idempotent(reference_data):
     assert rate.is_placeholder is False
 
 
+def test_set_credit_rate_takes_four_decimals_below_100(reference_data):
+    run("set_credit_rate", "2025", "99.9999")
+    assert CreditRate.objects.get(year=2025).percent == Decimal("99.9999")
+    run("set_credit_rate", "2025", "0")
+    assert CreditRate.objects.get(year=2025).percent == Decimal("0")
+
+
 def test_set_credit_rate_replaces_a_placeholder(reference_data):
     CreditRate.objects.update_or_create(year=2025, defaults={"percent": Decimal("2.00"), "is_placeholder": True})
     run("set_credit_rate", "2025", "1.62", "--source", "人社部 2026 notice")
@@ -121,8 +128,8 @@ def test_set_credit_rate_replaces_a_placeholder(reference_data):
 
 @pytest.mark.parametrize(
     "args",
-    [("2025", "abc"), ("2025", "1.5%"), ("2025", "-1"), ("2025", "100.01"), ("2025", "NaN"), ("2025", "Infinity"),
-     ("1989", "1.50"), ("2101", "1.50"), ("twenty", "1.50")],
+    [("2025", "abc"), ("2025", "1.5%"), ("2025", "-1"), ("2025", "100"), ("2025", "99.99995"), ("2025", "100.01"),
+     ("2025", "NaN"), ("2025", "Infinity"), ("1989", "1.50"), ("2101", "1.50"), ("twenty", "1.50")],
 )
 def test_set_credit_rate_refuses_bad_input(reference_data, args):
     before = dict(CreditRate.objects.values_list("year", "percent"))
