@@ -261,8 +261,16 @@ def case_open(
 ) -> TransferCase:
     """Lodge an application at either end (or online by the worker)."""
     today = today or timezone.localdate()
+    approved_transfer_reference = (approved_transfer_reference or "").strip()
     if insurance_type not in InsuranceType.values:
         raise RuleBlocked(_("Work-injury and maternity insurance do not transfer."), "insurance_type")
+    limit = TransferCase._meta.get_field("approved_transfer_reference").max_length
+    if len(approved_transfer_reference) > limit:
+        # Said here rather than by PostgreSQL, which would refuse the row with a DataError.
+        raise RuleBlocked(
+            _("The approved-transfer reference has at most %(limit)s characters.") % {"limit": limit},
+            "approved_transfer_reference",
+        )
     if origin_agency.pk == destination_agency.pk:
         raise RuleBlocked(_("The origin and destination agencies must differ."), "same_agency")
     if actor.is_worker:
@@ -301,7 +309,7 @@ def case_open(
                 destination_agency=destination_agency,
                 lodged_at=lodged_at,
                 channel=channel,
-                approved_transfer_reference=approved_transfer_reference.strip(),
+                approved_transfer_reference=approved_transfer_reference,
                 application_date=today,
                 outcome=outcome.code,
                 outcome_reason=outcome.reason,

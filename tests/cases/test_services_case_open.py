@@ -134,3 +134,10 @@ def test_duplicates_are_found_when_the_case_opens(users):
     periods(worker, ("440300", "2016-01", "2024-06", "8000"), ("510100", "2019-07", "2019-12", "5000"))
     case = open_(users, worker=worker)
     assert [(d.first_city_id, d.second_city_id) for d in case.duplicates.all()] == [("440300", "510100")]
+
+
+def test_an_over_long_approved_transfer_reference_is_refused(users):
+    error = blocked(users, reference="号" * 65)
+    assert error.code == "approved_transfer_reference"
+    assert "64" in error.message
+    assert open_(users, reference="号" * 64).approved_transfer_reference == "号" * 64
