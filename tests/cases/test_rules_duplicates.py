@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases import rules
 from tests.cases.rulehelpers import NATIONAL_RATES, m, period
@@ -75,3 +77,29 @@ def test_the_refund_needs_the_rates():
     with pytest.raises(rules.RuleViolation) as caught:
         rules.duplicate_refund(released, m("2019-07"), m("2019-12"), NATIONAL_RATES, 2026)
     assert "2025" in caught.value.message
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["440300", "440100", "510100", "420100"]), st.integers(0, 36), st.integers(0, 24)),
+        max_size=5,
+    ),
+    st.sampled_from(["44", "51", "42"]),
+)
+def test_duplicates_are_months_paid_in_two_areas(rows, origin_area):
+    history = [
+        rules.Period(rules.PENSION, city, rules.month_index(2018, 1) + first, rules.month_index(2018, 1) + first + length,
+                     Decimal(1000))
+        for city, first, length in rows
+    ]
+    found = rules.find_duplicates(history, rules.PENSION, {}, origin_area=origin_area)
+    paid_in: dict[int, set[str]] = {}
+    for p in history:
+        for month in p.months():
+            paid_in.setdefault(month, set()).add(p.province_code)
+    duplicated = {month for d in found for month in range(d.first_month, d.last_month + 1)}
+    assert duplicated == {month for month, areas in paid_in.items() if len(areas) > 1}
+    for d in found:
+        assert d.first_city[:2] != d.second_city[:2]
+        if origin_area in (d.first_city[:2], d.second_city[:2]):
+            assert d.first_city[:2] == origin_area

@@ -6,6 +6,8 @@ import datetime as dt
 
 import chinese_calendar
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases.selectors import calendar_overrides
 from regions.models import CalendarDay
@@ -91,3 +93,12 @@ def test_calendar_days_entered_by_an_administrator_are_read_as_overrides():
     overrides = calendar_overrides(D(2027, 11, 1))
     assert D(2027, 1, 1) in overrides
     assert add_workdays(D(2027, 11, 1), 15, overrides) == Deadline(D(2027, 11, 22), False)
+
+
+@given(st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 11, 30)), st.integers(min_value=0, max_value=30))
+def test_workdays_between_inverts_add_workdays(start, days):
+    deadline = add_workdays(start, days, {})
+    assert workdays_between(start, deadline.date, {}) == days
+    assert deadline.estimated is False
+    if days:
+        assert is_workday(deadline.date, {})[0]
