@@ -8,6 +8,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Actor, CaseStatus, TransferCase, Worker
 from cases.services import case_add_note
@@ -104,7 +105,7 @@ def test_cases_are_found_by_reference_id_number_and_name(admin_client, users):
 def test_the_overdue_filter(admin_client, users):
     overdue, on_time, paused, closed = (open_case(users, status=s) for s in ("verifying", "verifying",
                                                                                 "info_requested", "completed"))
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     TransferCase.objects.filter(pk=overdue.pk).update(due_date=yesterday)
     TransferCase.objects.filter(pk=closed.pk).update(due_date=yesterday)  # closed cases are never overdue
     assert listed(admin_client, TransferCase, overdue="yes") == [overdue]
