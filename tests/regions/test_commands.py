@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from io import StringIO
 
@@ -169,3 +170,14 @@ def test_load_demo_users_cases_and_idempotence(reference_data):
     assert TransferCase.objects.count() == cases
     assert TransferCase.objects.values_list("events", flat=True).count() == events
     assert get_user_model().objects.filter(username__in=["origin_clerk", "admin"]).count() == 2
+
+
+def test_load_demo_still_works_next_year(reference_data, monkeypatch):
+    # In 2027 the agreements need a 2026 rate too; the demo enters a labelled placeholder for it.
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 3, 1, 2, 0, tzinfo=dt.UTC))
+    CreditRate.objects.filter(year__gte=2025).delete()
+    run("load_demo")
+    assert set(CreditRate.objects.filter(is_placeholder=True).values_list("year", flat=True)) == {2025, 2026}
+    assert set(TransferCase.objects.values_list("status", flat=True)) == set(CaseStatus.values)
