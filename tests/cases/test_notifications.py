@@ -7,8 +7,8 @@ import pytest
 from cases import notifications
 from cases.errors import NotPermitted
 from cases.models import Actor
-from cases.services import case_transition
-from tests.factories import WorkerFactory, open_case
+from cases.services import case_open, case_transition
+from tests.factories import WorkerFactory, agency, open_case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -82,3 +82,12 @@ def test_a_mail_outage_does_not_undo_the_transition(users, django_capture_on_com
     case.refresh_from_db()
     assert case.status == "verifying"
     assert "not sent" in caplog.text
+
+
+def test_an_application_tells_the_other_end(users, django_capture_on_commit_callbacks, mailoutbox):
+    worker = WorkerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_open(actor=Actor.for_user(users["dest_clerk"]), worker=worker, insurance_type="pension",
+                         origin_agency=agency("440300"), destination_agency=agency("510100"))
+    assert [set(m.to) for m in mailoutbox] == [{"origin_clerk@example.org", "origin_supervisor@example.org"}]
+    assert case.reference in mailoutbox[0].subject
