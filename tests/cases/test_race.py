@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connections
 
-from cases.errors import RuleBlocked, StateConflict
-from cases.models import Actor, CaseEvent, CaseStatus, TransferCase
-from cases.services import case_open, case_transition
+from cases.errors import BatchInvalid, RuleBlocked, StateConflict
+from cases.models import Actor, CaseEvent, CaseStatus, ContributionPeriod, TransferCase
+from cases.services import case_open, case_transition, contributions_record
 from regions.services import clerk_create
 from tests.factories import WorkerFactory, agency, open_case, periods
 
@@ -105,3 +105,17 @@ def test_two_applications_for_one_worker_and_type(users):
     assert len(won) == 1 and len(lost) == 1, results
     assert isinstance(lost[0], RuleBlocked) and lost[0].code == "already_open"
     assert TransferCase.objects.filter(worker=worker).count() == 1
+
+
+def test_two_overlapping_batches_for_one_worker(users):
+    worker = WorkerFactory()
+    row = {"insurance_type": "pension", "city_code": "440300", "start_month": "2020-01", "end_month": "2020-12",
+           "monthly_base": "8000.00"}
+
+    def record(start: str) -> Callable[[], object]:
+        return lambda: contributions_record(actor=None, worker=worker, records=[{**row, "start_month": start}])
+
+    results = race(record("2020-01"), record("2020-06"))
+    assert sum(isinstance(r, list) for r in results) == 1, results
+    assert sum(isinstance(r, BatchInvalid) for r in results) == 1, results
+    assert ContributionPeriod.objects.filter(worker=worker).count() == 1
