@@ -99,6 +99,6 @@ def test_calendar_days_entered_by_an_administrator_are_read_as_overrides():
 def test_workdays_between_inverts_add_workdays(start, days):
     deadline = add_workdays(start, days, {})
     assert workdays_between(start, deadline.date, {}) == days
-    assert deadline.estimated is False
+    assert deadline.estimated is (deadline.date.year > 2026)  # chinesecalendar 1.11 knows 2004–2026
     if days:
         assert is_workday(deadline.date, {})[0]
