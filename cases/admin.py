@@ -69,12 +69,22 @@ class EventInline(ReadOnlyMixin, admin.TabularInline):
     fields = ["at", "transition", "from_status", "to_status", "actor_label", "agency", "note"]
     readonly_fields = fields
 
+    def get_queryset(self, request: HttpRequest):
+        # One query for the rows, not one more per row for its agency.
+        return super().get_queryset(request).select_related("agency")
+
 
 class DuplicateInline(ReadOnlyMixin, admin.TabularInline):
     model = CaseDuplicate
     extra = 0
     fields = ["first_city", "second_city", "start_month", "end_month", "kept_city", "refund_amount", "resolved_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        # A city's name shows its province: fetch both with the rows instead of two queries per city.
+        return super().get_queryset(request).select_related(
+            "first_city__province", "second_city__province", "kept_city__province"
+        )
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -91,9 +91,11 @@ def _periods(insurance_type: str, city: str, *, arrears: bool = False) -> list[d
 def demo_load() -> int:
     """Create the demo users and cases; a second run changes nothing. Returns the cases created."""
     regions_load()
-    # The ministry had not published 2025 when the demo was written: a placeholder, labelled so.
-    if not CreditRate.objects.filter(year=2025).exists():
-        credit_rate_set(year=2025, percent=Decimal("2.00"), source="demo placeholder", placeholder=True)
+    # The ministry had not published 2025 when the demo was written: a placeholder, labelled so, for it and
+    # for every later year up to last year still missing, or the demo's agreements could not be issued.
+    for year in range(2025, max(2026, timezone.localdate().year)):
+        if not CreditRate.objects.filter(year=year).exists():
+            credit_rate_set(year=year, percent=Decimal("2.00"), source="demo placeholder", placeholder=True)
     agencies = {code: Agency.objects.get(code=code) for code in (ORIGIN, DESTINATION)}
     users = {}
     for username, code, role in DEMO_USERS:

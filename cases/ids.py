@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -16,7 +17,8 @@ PROVINCE_CODES = frozenset(
     ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
      "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
 )
-SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: \d would also accept full-width and other Unicode digits, which int() happily reads.
+SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> IdentityFact
         raise ValidationError(
             _("Digits 7–14 (%(digits)s) are not a real birth date.") % {"digits": number[6:14]}, code="birth_date"
         ) from None
-    if birth_date > (today or dt.date.today()):
+    # Today in China (TIME_ZONE), not on the server's clock: a UTC server is eight hours behind.
+    if birth_date > (today or timezone.localdate()):
         raise ValidationError(_("The birth date %(date)s lies in the future.") % {"date": birth_date}, code="future")
     expected = check_character(number[:17])
     if number[17] != expected:

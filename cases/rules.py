@@ -227,11 +227,15 @@ def compute_figures(insurance_type: str, origin_periods: Sequence[Period], rates
     months = contribution_months(origin_periods)
     if insurance_type == UNEMPLOYMENT:
         return Figures(months, None, None, None)
+    if insurance_type == MEDICAL:
+        # The medical personal account moves as recorded, without credited interest. The 11% / 8% shares
+        # stand in for a missing amount only in the pension account (国发〔2005〕38号), never here.
+        recorded = round_money(sum(
+            (p.credit * p.month_count for p in origin_periods if p.paid and p.credit is not None), Decimal(0)
+        ))
+        return Figures(months, None, recorded, recorded)
     credits = credits_by_year(origin_periods)
     principal = round_money(sum(credits.values(), Decimal(0)))
-    if insurance_type == MEDICAL:
-        # The medical personal account moves as recorded, without credited interest.
-        return Figures(months, None, principal, principal)
     missing = missing_rates(credits, rates, agreement_year)
     balance: Decimal | None = None
     lines: list[YearLine] = []

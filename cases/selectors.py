@@ -91,11 +91,9 @@ def credit_rates() -> dict[int, Decimal]:
 
 
 def calendar_overrides(start: dt.date, days: int = 400) -> dict[dt.date, bool]:
-    return dict(
-        CalendarDay.objects.filter(date__gte=start, date__lte=start + dt.timedelta(days=days)).values_list(
-            "date", "is_workday"
-        )
-    )
+    # Whole calendar years: whether a year was entered at all decides if its plain weekdays are estimates.
+    first, last = start.replace(month=1, day=1), (start + dt.timedelta(days=days)).replace(month=12, day=31)
+    return dict(CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "is_workday"))
 
 
 def worker_rule_periods(worker_id: int, insurance_type: str | None = None) -> list[rules.Period]:
@@ -103,6 +101,9 @@ def worker_rule_periods(worker_id: int, insurance_type: str | None = None) -> li
     if insurance_type:
         periods = periods.filter(insurance_type=insurance_type)
     return [p.as_rule_period() for p in periods]
+
+
+FROZEN_STATUSES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, CaseStatus.COMPLETED)
 
 
 @dataclass
@@ -125,7 +126,10 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
     origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
     origin_periods = rules.periods_in_area(periods, case.insurance_type, origin_area, levels)
     moves_funds = case.outcome == Outcome.FULL_TRANSFER
-    if case.has_agreement:
+    # Frozen while an agreement stands; after return_to_origin the origin verifies again and the next
+    # agreement must freeze the corrected history (and pass the rate check), not the returned figures.
+    frozen = case.has_agreement and case.status in FROZEN_STATUSES
+    if frozen:
         figures = rules.Figures(
             contribution_months=case.contribution_months or 0,
             pooled_fund_amount=case.pooled_fund_amount,
@@ -142,7 +146,7 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         )
     else:
         figures = rules.compute_figures(case.insurance_type, origin_periods, credit_rates(), today.year)
-    report = CaseReport(figures=figures, frozen=case.has_agreement, arrears=rules.arrears(origin_periods))
+    report = CaseReport(figures=figures, frozen=frozen, arrears=rules.arrears(origin_periods))
     if case.insurance_type == rules.PENSION:
         pension = [p for p in periods if p.insurance_type == rules.PENSION]
         report.benefit_place = rules.benefit_receipt_province(

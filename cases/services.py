@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
@@ -74,18 +75,27 @@ def step_deadline(insurance_type: str, side: str, start: dt.date, days: int | No
 def worker_register(
     *, id_number: str, name: str, hukou_city: City, phone: str = "", email: str = ""
 ) -> Worker:
-    facts = parse_id_number(id_number)
+    try:
+        facts = parse_id_number(id_number)
+    except ValidationError as error:
+        # Keyed by field like every other refusal here, so callers can rely on message_dict.
+        raise ValidationError({"id_number": error.error_list}) from None
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Enter the worker's name.")]})
     if Worker.objects.filter(id_number=facts.id_number).exists():
         raise ValidationError({"id_number": [_("A worker with this ID number is already registered.")]})
+    worker = Worker(
+        id_number=facts.id_number, name=name, gender=facts.gender, birth_date=facts.birth_date,
+        hukou_city=hukou_city, phone=(phone or "").strip(), email=(email or "").strip(),
+    )
+    # Lengths and the e-mail address as the fields define them: PostgreSQL would refuse an over-long value
+    # with a DataError instead of saying which field is wrong.
+    worker.full_clean(exclude=["id_number"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
-            return Worker.objects.create(
-                id_number=facts.id_number, name=name, gender=facts.gender, birth_date=facts.birth_date,
-                hukou_city=hukou_city, phone=phone.strip(), email=email.strip(),
-            )
+            worker.save(force_insert=True)
+            return worker
     except IntegrityError:
         raise ValidationError({"id_number": [_("A worker with this ID number is already registered.")]}) from None
 
@@ -253,8 +263,16 @@ def case_open(
 ) -> TransferCase:
     """Lodge an application at either end (or online by the worker); `note` goes on the opening event."""
     today = today or timezone.localdate()
+    approved_transfer_reference = (approved_transfer_reference or "").strip()
     if insurance_type not in InsuranceType.values:
         raise RuleBlocked(_("Work-injury and maternity insurance do not transfer."), "insurance_type")
+    limit = TransferCase._meta.get_field("approved_transfer_reference").max_length
+    if len(approved_transfer_reference) > limit:
+        # Said here rather than by PostgreSQL, which would refuse the row with a DataError.
+        raise RuleBlocked(
+            _("The approved-transfer reference has at most %(limit)s characters.") % {"limit": limit},
+            "approved_transfer_reference",
+        )
     if origin_agency.pk == destination_agency.pk:
         raise RuleBlocked(_("The origin and destination agencies must differ."), "same_agency")
     if actor.is_worker:
@@ -293,7 +311,7 @@ def case_open(
                 destination_agency=destination_agency,
                 lodged_at=lodged_at,
                 channel=channel,
-                approved_transfer_reference=approved_transfer_reference.strip(),
+                approved_transfer_reference=approved_transfer_reference,
                 application_date=today,
                 outcome=outcome.code,
                 outcome_reason=outcome.reason,
@@ -337,7 +355,15 @@ def _record_event(
 def _next_number(prefix: str, field: str, agency: Agency) -> str:
     # Lock the agency row so two agreements issued at once cannot take the same number.
     Agency.objects.select_for_update().filter(pk=agency.pk).first()
-    taken = TransferCase.objects.filter(**{f"{field}__startswith": prefix}).count()
+    # Follow the highest number, not the count: an agreement issued again after a return takes a new number
+    # and frees its old one, so a count would hand out a number that is still taken.
+    last = (
+        TransferCase.objects.filter(**{f"{field}__startswith": prefix})
+        .order_by(Length(field).desc(), f"-{field}")
+        .values_list(field, flat=True)
+        .first()
+    )
+    taken = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
     return f"{prefix}{taken + 1:05d}"
 
 

@@ -30,7 +30,13 @@ def is_workday(day: dt.date, overrides: Overrides) -> tuple[bool, bool]:
     try:
         return chinese_calendar.is_workday(day), False
     except NotImplementedError:
-        return day.weekday() < 5, True
+        # A year in which an administrator entered any day has had its holidays and make-up days entered:
+        # its other days are ordinary weekdays, not guesses. Only a year nobody entered is estimated.
+        return day.weekday() < 5, not _year_entered(day.year, overrides)
+
+
+def _year_entered(year: int, overrides: Overrides) -> bool:
+    return any(day.year == year for day in overrides)
 
 
 def add_workdays(start: dt.date, days: int, overrides: Overrides) -> Deadline:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from regions.models import AgencyMembership, City
 from regions.services import clerk_create, credit_rate_set, regions_load
@@ -38,8 +39,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 def ensure_reference_data() -> None:
     if not City.objects.filter(code=ORIGIN).exists():
         regions_load()
-    # The tests run in 2026: the 2025 rate must exist for a pension balance to be computed.
-    credit_rate_set(year=2025, percent=Decimal("1.50"), source="test", placeholder=True)
+    # A pension balance needs every year's rate up to last year; the published ones stop at 2024.
+    for year in range(2025, max(2026, timezone.localdate().year)):
+        credit_rate_set(year=year, percent=Decimal("1.50"), source="test", placeholder=True)
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +84,12 @@ def is_postgres() -> bool:
 def fast_password_hashing(settings):
     # PBKDF2 is slow by design; the tests hash a password for every user they make.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    # Messages are asserted in English; the default language (zh-hans) would translate them once catalogues land.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

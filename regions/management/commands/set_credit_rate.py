@@ -19,7 +19,10 @@ class Command(BaseCommand):
             percent = Decimal(str(options["percent"]))
         except InvalidOperation:
             raise CommandError("PERCENT must be a number such as 1.50") from None
-        if not (1990 <= year <= 2100) or not percent.is_finite() or not (0 <= percent <= 100):
-            raise CommandError("YEAR must be 1990–2100 and PERCENT 0–100")
-        rate = credit_rate_set(year=year, percent=percent.quantize(Decimal("0.0001")), source=options["source"])
+        if percent.is_finite():
+            percent = percent.quantize(Decimal("0.0001"))
+        # The column is NUMERIC(6, 4): 100 itself does not fit (PostgreSQL refuses it with a numeric overflow).
+        if not (1990 <= year <= 2100) or not percent.is_finite() or not (0 <= percent < 100):
+            raise CommandError("YEAR must be 1990–2100 and PERCENT at least 0 and below 100")
+        rate = credit_rate_set(year=year, percent=percent, source=options["source"])
         self.stdout.write(self.style.SUCCESS(f"{rate.year}: {rate.percent}%"))

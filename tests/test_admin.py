@@ -1,0 +1,113 @@
+"""Admin smoke tests: every changelist and the case page open for a superuser in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Actor, CaseStatus, TransferCase, Worker
+from cases.services import case_add_note
+from tests.factories import WorkerFactory, open_case, periods
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
+
+# Session, user, then the page's own queries; none grows with the number of rows.
+CHANGELIST_QUERIES = {
+    "auth.group": 6, "authtoken.tokenproxy": 6, "regions.province": 6, "regions.city": 7, "regions.agency": 7,
+    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 6, "regions.calendarday": 8,
+    "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 10,
+    "cases.casenote": 6, "cases.caseattachment": 6,
+}
+CASE_PAGE_QUERIES = 11
+
+
+def changelist_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def add_cases(users, count: int) -> list[TransferCase]:
+    made = []
+    for status in [CaseStatus.RECEIVING, CaseStatus.INFO_REQUESTED, CaseStatus.COMPLETED][:count]:
+        worker = WorkerFactory(email="w@example.org")
+        if status != CaseStatus.COMPLETED:
+            periods(worker, ("510100", "2019-07", "2019-12", "5000"), ("420100", "2018-01", "2018-03", "4000"))
+        case = open_case(users, worker=worker, status=status)
+        case_add_note(case=case, actor=Actor.for_user(users["dest_clerk"]), user=users["dest_clerk"], text="请核对")
+        made.append(case)
+    return made
+
+
+def test_every_admin_is_covered():
+    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
+    assert registered == set(CHANGELIST_QUERIES)
+
+
+@pytest.mark.parametrize("label", sorted(CHANGELIST_QUERIES))
+def test_changelists_open_in_a_fixed_number_of_queries(admin_client, users, django_assert_num_queries, label):
+    model = next(m for m in admin.site._registry if f"{m._meta.app_label}.{m._meta.model_name}" == label)
+    add_cases(users, 1)
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(CHANGELIST_QUERIES[label]):
+        assert admin_client.get(changelist_url(model)).status_code == 200
+    add_cases(users, 3)
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(CHANGELIST_QUERIES[label]):
+        assert admin_client.get(changelist_url(model)).status_code == 200
+
+
+def test_the_case_page_opens_in_a_fixed_number_of_queries(admin_client, users, django_assert_num_queries):
+    plain = open_case(users, status="verifying")
+    busy = add_cases(users, 1)[0]  # four events, two duplicates, a note
+    assert busy.events.count() > plain.events.count() and busy.duplicates.count() == 2
+    for case in (plain, busy):
+        ContentType.objects.clear_cache()  # the same start for each page: the history link looks its type up
+        with django_assert_num_queries(CASE_PAGE_QUERIES):
+            response = admin_client.get(reverse("admin:cases_transfercase_change", args=[case.pk]))
+        assert response.status_code == 200
+        assert case.reference in response.content.decode()
+
+
+def test_other_change_pages_open(admin_client, users):
+    case = add_cases(users, 1)[0]
+    event = case.events.first()
+    for url in [
+        reverse("admin:cases_worker_change", args=[case.worker_id]),
+        reverse("admin:cases_caseevent_change", args=[event.pk]),
+        reverse("admin:cases_contributionperiod_change", args=[case.worker.periods.first().pk]),
+        reverse("admin:regions_agency_change", args=[case.origin_agency_id]),
+        reverse("admin:auth_user_change", args=[users["dest_clerk"].pk]),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def listed(admin_client, model, **params) -> list:
+    response = admin_client.get(changelist_url(model), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_cases_are_found_by_reference_id_number_and_name(admin_client, users):
+    first, second = open_case(users), open_case(users)
+    Worker.objects.filter(pk=first.worker_id).update(name="欧阳娜娜")
+    assert listed(admin_client, TransferCase, q=first.reference) == [first]
+    assert listed(admin_client, TransferCase, q=second.worker.id_number) == [second]
+    assert listed(admin_client, TransferCase, q="欧阳") == [first]
+    assert listed(admin_client, TransferCase, q="no such thing") == []
+    assert listed(admin_client, Worker, q=first.worker.id_number) == [first.worker]
+    assert listed(admin_client, Worker, q="欧阳娜娜") == [Worker.objects.get(pk=first.worker_id)]
+
+
+def test_the_overdue_filter(admin_client, users):
+    overdue, on_time, paused, closed = (open_case(users, status=s) for s in ("verifying", "verifying",
+                                                                                "info_requested", "completed"))
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    TransferCase.objects.filter(pk=overdue.pk).update(due_date=yesterday)
+    TransferCase.objects.filter(pk=closed.pk).update(due_date=yesterday)  # closed cases are never overdue
+    assert listed(admin_client, TransferCase, overdue="yes") == [overdue]
+    assert set(listed(admin_client, TransferCase, overdue="no")) == {on_time, paused, closed}
+    assert len(listed(admin_client, TransferCase)) == 4
