@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import services
 from cases.ids import parse_id_number
 from cases.models import (
     OPEN_STATUSES,
@@ -31,6 +33,16 @@ class ReadOnlyMixin:
         return False
 
 
+class WorkerAdminForm(forms.ModelForm):
+    class Meta:
+        model = Worker
+        fields = ["id_number", "name", "hukou_city", "phone", "email"]
+
+    def clean_id_number(self) -> str:
+        # Stored upper-case (DOMAIN.md §1): a typed lower-case x is the same number.
+        return parse_id_number(self.cleaned_data["id_number"]).id_number
+
+
 class ContributionPeriodInline(admin.TabularInline):
     model = ContributionPeriod
     extra = 0
@@ -47,11 +59,16 @@ class WorkerAdmin(admin.ModelAdmin):
     readonly_fields = ["gender", "birth_date"]
     autocomplete_fields = ["hukou_city"]
     inlines = [ContributionPeriodInline]
+    form = WorkerAdminForm
 
     def save_model(self, request: HttpRequest, obj: Worker, form: object, change: bool) -> None:
         facts = parse_id_number(obj.id_number)
         obj.id_number, obj.gender, obj.birth_date = facts.id_number, facts.gender, facts.birth_date
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: object, formsets: object, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.contributions_changed(worker=form.instance)
 
 
 @admin.register(ContributionPeriod)
@@ -61,6 +78,27 @@ class ContributionPeriodAdmin(admin.ModelAdmin):
     search_fields = ["worker__id_number", "worker__name", "city__name"]
     list_select_related = ["worker", "city__province"]
     autocomplete_fields = ["worker", "city"]
+    fields = [
+        "worker", "insurance_type", "city", "start_month", "end_month", "monthly_base", "personal_account_credit",
+        "paid", "recorded_by", "recorded_at",
+    ]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request: HttpRequest, obj: ContributionPeriod, form: object, change: bool) -> None:
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        services.contributions_changed(worker=obj.worker)
+
+    def delete_model(self, request: HttpRequest, obj: ContributionPeriod) -> None:
+        worker = obj.worker
+        super().delete_model(request, obj)
+        services.contributions_changed(worker=worker)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        workers = list({period.worker for period in queryset.select_related("worker")})
+        super().delete_queryset(request, queryset)
+        for worker in workers:
+            services.contributions_changed(worker=worker)
 
 
 class EventInline(ReadOnlyMixin, admin.TabularInline):

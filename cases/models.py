@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -209,6 +210,24 @@ class ContributionPeriod(models.Model):
     def month_count(self) -> int:
         return (self.end_month.year - self.start_month.year) * 12 + self.end_month.month - self.start_month.month + 1
 
+    def clean(self) -> None:
+        """The checks the contributions service makes, for administrators correcting a history by hand."""
+        if self.start_month:
+            self.start_month = self.start_month.replace(day=1)
+        if self.end_month:
+            self.end_month = self.end_month.replace(day=1)
+        if self.start_month and self.end_month and self.end_month < self.start_month:
+            raise ValidationError({"end_month": _("The last month is before the first month.")})
+        if self.worker_id and self.city_id and self.start_month and self.end_month:
+            overlapping = ContributionPeriod.objects.filter(
+                worker_id=self.worker_id, insurance_type=self.insurance_type, city_id=self.city_id,
+                start_month__lte=self.end_month, end_month__gte=self.start_month,
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError(
+                    {"start_month": _("This period overlaps one already recorded for this type and city.")}
+                )
+
     def as_rule_period(self) -> rules.Period:
         return rules.Period(
             insurance_type=self.insurance_type,
@@ -273,12 +292,12 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CaseStatus.SUBMITTED, choices=CaseStatus.choices, protected=True)
     application_date = models.DateField(_("application date"))
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
-    outcome_reason = models.TextField(_("outcome reason"), blank=True)
 
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_estimated = models.BooleanField(_("due date estimated"), default=False)
-    # Working days left on the step's clock while it is paused for information.
-    paused_days_left = models.PositiveSmallIntegerField(_("working days left (paused)"), null=True, blank=True)
+    # Working days left on the step's clock while it is paused for information; negative when the
+    # step was already overdue, so that pausing and resuming cannot wipe out the delay.
+    paused_days_left = models.SmallIntegerField(_("working days left (paused)"), null=True, blank=True)
 
     contribution_months = models.PositiveIntegerField(_("contribution months"), null=True, blank=True)
     pooled_fund_amount = models.DecimalField(_("pooled fund"), **MONEY, null=True, blank=True)
@@ -323,6 +342,21 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return reverse("cases:detail", args=[self.reference])
 
     @property
+    def outcome_reason(self) -> str:
+        """Why the outcome is what it is, in the reader's language (the outcome itself is fixed at application)."""
+        explained = rules.transfer_outcome(
+            insurance_type=self.insurance_type,
+            destination_province=self.destination_agency.city_id[:2],
+            hukou_province=self.worker.hukou_province_code,
+            gender=self.worker.gender,
+            birth_date=self.worker.birth_date,
+            application_date=self.application_date,
+            approved_transfer_reference=self.approved_transfer_reference,
+        )
+        # Should the worker's record change after the application, the fixed outcome keeps no stale reason.
+        return explained.reason if explained.code == self.outcome else ""
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -358,7 +392,7 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
 
     @transition(status, CaseStatus.VERIFYING, CaseStatus.INFO_REQUESTED, permission=_permission("request_info"))
     def request_info(self, *, days_left: int) -> None:
-        self.paused_days_left = max(days_left, 0)
+        self.paused_days_left = days_left
         self.due_date = None
 
     @transition(status, CaseStatus.INFO_REQUESTED, CaseStatus.VERIFYING, permission=_permission("provide_info"))

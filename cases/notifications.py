@@ -39,7 +39,8 @@ def transition_made(event_id: int) -> None:
                 "status": status, "note": event.note,
             }
             messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, clerk_addresses))
-        if case.worker.email and event.actor_label != "worker":
+        # Events the worker caused carry no clerk; the worker needs no mail about their own action.
+        if case.worker.email and event.actor_id is not None:
             subject = _("Your social insurance transfer %(reference)s: %(status)s") % {
                 "reference": case.reference, "status": status,
             }

@@ -318,6 +318,16 @@ def transfer_outcome(
     return Outcome(FULL_TRANSFER, "")
 
 
+def medical_account_note(*, destination_province: str, hukou_province: str, nonhukou_account: bool) -> str:
+    """Where the destination's policy gives workers from elsewhere no medical personal account."""
+    if nonhukou_account or destination_province == hukou_province:
+        return ""
+    return _(
+        "The destination opens no medical personal account for workers whose hukou is elsewhere: "
+        "the personal account balance is paid to the worker instead of moving."
+    )
+
+
 @dataclass(frozen=True)
 class BenefitPlace:
     province_code: str
@@ -388,8 +398,16 @@ def find_duplicates(
 def duplicate_refund(
     released_periods: Sequence[Period], first_month: int, last_month: int, rates: Rates, year: int
 ) -> Decimal:
-    """The released relationship's personal-account credits for the duplicated months, with interest."""
+    """The released relationship's personal-account credits for the duplicated months, with interest.
+
+    A medical personal account earns no credited interest and holds only what was recorded.
+    """
     months = set(range(first_month, last_month + 1))
+    if released_periods and released_periods[0].insurance_type == MEDICAL:
+        return round_money(sum(
+            (p.credit for p in released_periods if p.paid and p.credit is not None for m in p.months() if m in months),
+            Decimal(0),
+        ))
     credits = credits_by_year(released_periods, months)
     balance, _lines = account_balance(credits, rates, year)
     return round_money(balance)

@@ -76,13 +76,29 @@ def policy_for(province_code: str, year: int) -> RegionPolicy | None:
     return min(rows, key=lambda p: p.year is None, default=None)
 
 
-def base_bounds(province_codes: set[str]) -> dict[str, dict[int, rules.BaseBounds]]:
-    """Floor and ceiling per province and year, for the years that set them."""
-    bounds: dict[str, dict[int, rules.BaseBounds]] = {}
-    for policy in RegionPolicy.objects.filter(province_id__in=province_codes, year__isnull=False).exclude(
+class YearBounds(dict):
+    """Floor and ceiling by year; a year without a row of its own falls back on the standing rule."""
+
+    def __init__(self, standing: rules.BaseBounds | None = None) -> None:
+        super().__init__()
+        self.standing = standing
+
+    def get(self, year: int, default: rules.BaseBounds | None = None) -> rules.BaseBounds | None:
+        return super().get(year, self.standing if self.standing is not None else default)
+
+
+def base_bounds(province_codes: set[str]) -> dict[str, YearBounds]:
+    """Floor and ceiling per province and year, for the provinces whose policies set them."""
+    bounds: dict[str, YearBounds] = {}
+    policies = RegionPolicy.objects.filter(province_id__in=province_codes).exclude(
         base_floor__isnull=True, base_ceiling__isnull=True
-    ):
-        bounds.setdefault(policy.province_id, {})[policy.year] = rules.BaseBounds(policy.base_floor, policy.base_ceiling)
+    )
+    for policy in sorted(policies, key=lambda p: p.year is not None):
+        limits = rules.BaseBounds(policy.base_floor, policy.base_ceiling)
+        if policy.year is None:
+            bounds[policy.province_id] = YearBounds(limits)
+        else:
+            bounds.setdefault(policy.province_id, YearBounds())[policy.year] = limits
     return bounds
 
 
@@ -154,6 +170,16 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         )
     if case.outcome_reason:
         report.messages.append(case.outcome_reason)
+    if case.insurance_type == rules.MEDICAL:
+        destination_province = case.destination_agency.city_id[:2]
+        policy = policy_for(destination_province, today.year)
+        note = rules.medical_account_note(
+            destination_province=destination_province,
+            hukou_province=case.worker.hukou_province_code,
+            nonhukou_account=policy.nonhukou_medical_personal_account if policy else True,
+        )
+        if note:
+            report.messages.append(note)
 
     if case.status == CaseStatus.VERIFYING:
         blocker = _agreement_blocker(origin_periods, figures, moves_funds)

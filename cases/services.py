@@ -59,6 +59,12 @@ STEP_DAYS = {
     (InsuranceType.MEDICAL, Side.DESTINATION): 5,
 }
 MAX_MONEY = Decimal("999999999999.99")
+# Every field a transition may set (cases/models.py); nothing else is written back.
+TRANSITION_FIELDS = [
+    "status", "due_date", "due_estimated", "paused_days_left", "contribution_months", "pooled_fund_amount",
+    "personal_account_principal", "personal_account_balance", "figures_detail", "agreement_number",
+    "agreement_issued_at", "verification_code", "confirmation_number", "completed_at", "updated_at",
+]
 
 
 def random_code(length: int) -> str:
@@ -235,9 +241,14 @@ def contributions_record(
     for period in accepted:
         period.recorded_by = recorder
     created = ContributionPeriod.objects.bulk_create(accepted)
+    contributions_changed(worker=worker)
+    return created
+
+
+def contributions_changed(*, worker: Worker) -> None:
+    """Recompute the duplicates of the worker's open cases after their history changed."""
     for case in TransferCase.objects.open().filter(worker=worker).select_related("origin_agency"):
         _sync_duplicates(case)
-    return created
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -275,6 +286,13 @@ def case_open(
         )
     if origin_agency.pk == destination_agency.pk:
         raise RuleBlocked(_("The origin and destination agencies must differ."), "same_agency")
+    for agency in (origin_agency, destination_agency):
+        if not agency.is_active:
+            raise RuleBlocked(
+                _("%(agency)s no longer handles transfers; choose the agency that took over its work.")
+                % {"agency": agency.name},
+                "inactive_agency",
+            )
     if actor.is_worker:
         lodged_at, channel = destination_agency, TransferCase.Channel.ONLINE
     elif actor.agency_id in (origin_agency.pk, destination_agency.pk):
@@ -314,7 +332,6 @@ def case_open(
                 approved_transfer_reference=approved_transfer_reference,
                 application_date=today,
                 outcome=outcome.code,
-                outcome_reason=outcome.reason,
                 due_date=deadline.date,
                 due_estimated=deadline.estimated,
             )
@@ -405,7 +422,7 @@ def case_transition(
                 raise RuleBlocked(report.blockers[name], name)
             from_status = locked.status
             method(**_transition_arguments(locked, name, report, today))
-            locked.save()
+            locked.save(update_fields=TRANSITION_FIELDS)
             event = _record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
     except ConcurrentTransition:
         raise StateConflict(_("Someone else changed this case at the same moment; reload it."), "concurrent") from None

@@ -40,14 +40,13 @@ def _year_entered(year: int, overrides: Overrides) -> bool:
 
 
 def add_workdays(start: dt.date, days: int, overrides: Overrides) -> Deadline:
-    """The date `days` working days after `start` (start itself does not count)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
+    """The date `days` working days after `start` (start itself does not count); before it when negative."""
+    step = dt.timedelta(days=1 if days >= 0 else -1)
     current = start
     estimated = False
-    remaining = days
+    remaining = abs(days)
     while remaining:
-        current += dt.timedelta(days=1)
+        current += step
         workday, guessed = is_workday(current, overrides)
         estimated = estimated or guessed
         if workday:

@@ -111,3 +111,32 @@ def test_the_overdue_filter(admin_client, users):
     assert listed(admin_client, TransferCase, overdue="yes") == [overdue]
     assert set(listed(admin_client, TransferCase, overdue="no")) == {on_time, paused, closed}
     assert len(listed(admin_client, TransferCase)) == 4
+
+
+def test_an_administrator_registers_a_worker_with_a_lower_case_x(admin_client):
+    response = admin_client.post(reverse("admin:cases_worker_add"), {
+        "id_number": "11010519491231002x", "name": "王五", "hukou_city": "110000", "phone": "", "email": "",
+        "periods-TOTAL_FORMS": "0", "periods-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    worker = Worker.objects.get(id_number="11010519491231002X")
+    assert (worker.gender, worker.birth_date) == ("female", dt.date(1949, 12, 31))
+
+
+def test_an_administrators_period_is_checked_and_updates_the_cases_duplicates(admin_client, users):
+    case = open_case(users)  # Shenzhen 2016-01..2024-06
+    url = reverse("admin:cases_contributionperiod_add")
+    form = {
+        "worker": case.worker.pk, "insurance_type": "pension", "city": "440300", "start_month": "2024-01-01",
+        "end_month": "2024-12-01", "monthly_base": "8000.00", "personal_account_credit": "", "paid": "on",
+    }
+    refused = admin_client.post(url, form)
+    assert refused.status_code == 200
+    assert "start_month" in refused.context["adminform"].form.errors
+    accepted = admin_client.post(url, {**form, "city": "510100", "start_month": "2019-07-01", "end_month": "2019-12-01"})
+    assert accepted.status_code == 302, accepted.context["adminform"].form.errors
+    assert [(d.second_city_id, d.start_month) for d in case.duplicates.all()] == [("510100", dt.date(2019, 7, 1))]
+    period = case.worker.periods.get(city_id="510100")
+    assert admin_client.post(reverse("admin:cases_contributionperiod_delete", args=[period.pk]),
+                             {"post": "yes"}).status_code == 302
+    assert not case.duplicates.exists()

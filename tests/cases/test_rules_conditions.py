@@ -67,3 +67,11 @@ def test_minimum_months_at_the_destination():
         rules.require_minimum_months(5, 6)
     assert caught.value.code == "minimum_months"
     assert "requires 6 months" in caught.value.message and "5 recorded" in caught.value.message
+
+
+def test_a_destination_without_medical_accounts_for_non_hukou_workers_pays_the_balance_out():
+    from cases.rules import medical_account_note
+
+    assert medical_account_note(destination_province="51", hukou_province="42", nonhukou_account=False)
+    assert medical_account_note(destination_province="51", hukou_province="51", nonhukou_account=False) == ""
+    assert medical_account_note(destination_province="51", hukou_province="42", nonhukou_account=True) == ""

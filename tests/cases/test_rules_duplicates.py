@@ -72,6 +72,15 @@ def test_the_refund_is_the_released_credits_for_those_months_with_interest():
     assert rules.duplicate_refund(released, m("2019-07"), m("2019-07"), NATIONAL_RATES, 2019) == Decimal("400.00")
 
 
+def test_a_medical_refund_is_the_recorded_credits_without_interest_or_rates():
+    # Six months at 176.00 recorded: 1056.00, whatever the year and with no credited rate at all.
+    released = [period("510100", "2019-07", "2020-06", 5000, kind=rules.MEDICAL, credit="176.00")]
+    assert rules.duplicate_refund(released, m("2019-07"), m("2019-12"), {}, 2026) == Decimal("1056.00")
+    # Months without a recorded amount refund nothing: no pension share stands in for them.
+    unrecorded = [period("510100", "2019-07", "2020-06", 5000, kind=rules.MEDICAL)]
+    assert rules.duplicate_refund(unrecorded, m("2019-07"), m("2019-12"), {}, 2026) == Decimal("0.00")
+
+
 def test_the_refund_needs_the_rates():
     released = [period("510100", "2019-07", "2020-06", 5000)]
     with pytest.raises(rules.RuleViolation) as caught:

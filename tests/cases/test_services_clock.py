@@ -69,13 +69,17 @@ def test_medical_cases_keep_their_shorter_clock(users):
     assert run(case, users, "provide_info", D(2026, 9, 25)).due_date == D(2026, 10, 9)
 
 
-def test_a_case_paused_when_already_overdue_resumes_due_that_day(users):
+def test_a_case_paused_when_already_overdue_stays_as_overdue_after_resuming(users):
+    # Due Monday 21 Sep; paused Thursday 24 Sep, three working days late (22, 23, 24 Sep).
     case = opened(users)
     assert case.is_overdue(D(2026, 9, 22))
     case = run(case, users, "request_info", D(2026, 9, 24))
-    assert case.paused_days_left == 0
+    assert case.paused_days_left == -3
+    # Resumed Monday 28 Sep: still three working days late. 25 Sep is the Mid-Autumn Festival holiday,
+    # so three working days back from the 28th are 24, 23 and 22 Sep → due Tuesday 22 Sep.
     case = run(case, users, "provide_info", D(2026, 9, 28))
-    assert case.due_date == D(2026, 9, 28)
+    assert case.due_date == D(2026, 9, 22)
+    assert case.is_overdue(D(2026, 9, 28))
 
 
 def test_the_destination_step_and_a_return_start_fresh_clocks(users):

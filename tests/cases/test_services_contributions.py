@@ -192,6 +192,20 @@ def test_the_base_must_lie_within_the_provinces_floor_and_ceiling():
     record(worker, row(start_month="2023-01", end_month="2023-12", monthly_base="4546.00"))
 
 
+def test_a_standing_rule_bounds_every_year_without_a_row_of_its_own():
+    RegionPolicy.objects.filter(province_id="44", year__isnull=True).update(
+        base_floor=Decimal("3000.00"), base_ceiling=Decimal("30000.00")
+    )
+    RegionPolicy.objects.create(province_id="44", year=2023, base_floor=Decimal("4546.00"))
+    worker = WorkerFactory()
+    errors = refused(worker, row(start_month="2022-01", end_month="2022-12", monthly_base="2999.00"),
+                     row(start_month="2023-01", end_month="2023-12", monthly_base="4000.00"))
+    assert errors == {
+        0: {"monthly_base": ["2022: the base is below the floor of 3000.00."]},
+        1: {"monthly_base": ["2023: the base is below the floor of 4546.00."]},
+    }
+
+
 def test_duplicates_are_synced_when_periods_arrive_after_the_case_opened(users):
     case = open_case(users)  # Shenzhen 2016-01..2024-06
     assert not case.duplicates.exists()

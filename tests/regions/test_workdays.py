@@ -39,8 +39,12 @@ def test_the_start_day_does_not_count():
     assert add_workdays(D(2026, 11, 23), 1, {}) == Deadline(D(2026, 11, 24), False)  # Monday → Tuesday
     assert add_workdays(D(2026, 11, 27), 1, {}) == Deadline(D(2026, 11, 30), False)  # Friday → Monday
     assert add_workdays(D(2026, 11, 28), 0, {}) == Deadline(D(2026, 11, 28), False)
-    with pytest.raises(ValueError):
-        add_workdays(D(2026, 11, 28), -1, {})
+
+
+def test_negative_working_days_count_backwards():
+    assert add_workdays(D(2026, 11, 30), -1, {}) == Deadline(D(2026, 11, 27), False)  # Monday → Friday
+    assert add_workdays(D(2026, 10, 8), -1, {}) == Deadline(D(2026, 9, 30), False)  # over the National Day holiday
+    assert workdays_between(D(2026, 10, 8), add_workdays(D(2026, 10, 8), -3, {}).date, {}) == -3
 
 
 def test_workdays_between_counts_after_the_start_up_to_the_end():
