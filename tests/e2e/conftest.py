@@ -40,5 +40,5 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture
-def e2e_data(transactional_db):  # noqa: ANN001, ANN201
+def e2e_data(transactional_db):
     ensure_reference_data()
