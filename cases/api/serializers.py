@@ -55,18 +55,21 @@ class LookupField(serializers.SlugRelatedField):
 # --- directory -------------------------------------------------------------------------------
 
 
+# Filters: an empty value (?status=&q=) means no filter, as API.md writes its examples.
+
+
 class AgencyFilterSerializer(serializers.Serializer):
     province = serializers.RegexField(
-        r"^\d{2}$", required=False, help_text=_("2-digit GB/T 2260 province code, e.g. 44.")
+        r"^(\d{2})?$", required=False, allow_blank=True, help_text=_("2-digit GB/T 2260 province code, e.g. 44.")
     )
     province_code = serializers.RegexField(
-        r"^\d{2}$", required=False, help_text=_("Same as province.")
+        r"^(\d{2})?$", required=False, allow_blank=True, help_text=_("Same as province.")
     )
     city_code = serializers.RegexField(
-        r"^\d{6}$", required=False, help_text=_("6-digit GB/T 2260 city code, e.g. 440300.")
+        r"^(\d{6})?$", required=False, allow_blank=True, help_text=_("6-digit GB/T 2260 city code, e.g. 440300.")
     )
     q = serializers.CharField(
-        required=False, max_length=64, help_text=_("Part of the agency's or the city's name.")
+        required=False, allow_blank=True, max_length=64, help_text=_("Part of the agency's or the city's name.")
     )
 
 
@@ -172,7 +175,7 @@ class ContributionBatchResultSerializer(serializers.Serializer):
 
 
 class ContributionFilterSerializer(serializers.Serializer):
-    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, required=False)
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, required=False, allow_blank=True)
 
 
 class ContributionPeriodSerializer(serializers.Serializer):
@@ -206,16 +209,19 @@ class CaseCreateSerializer(serializers.Serializer):
 
 
 class CaseFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
     side = serializers.ChoiceField(
-        choices=Side.choices, required=False, help_text=_("Cases where the caller's agency is this end.")
+        choices=Side.choices, required=False, allow_blank=True,
+        help_text=_("Cases where the caller's agency is this end."),
     )
-    overdue = serializers.BooleanField(
-        required=False, allow_null=True, default=None,
+    # A choice rather than a BooleanField, which would also take 1, yes, on… and an empty value the schema can't state.
+    overdue = serializers.ChoiceField(
+        choices=["true", "false"], required=False, allow_blank=True,
         help_text=_("true: only open cases past their due date; false: all others."),
     )
     q = serializers.CharField(
-        required=False, max_length=64, help_text=_("Part of the reference, the worker's name or ID number.")
+        required=False, allow_blank=True, max_length=64,
+        help_text=_("Part of the reference, the worker's name or ID number."),
     )
 
 

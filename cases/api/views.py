@@ -212,7 +212,10 @@ class CaseListCreateView(ClerkView, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         filters = self.validated(s.CaseFilterSerializer, self.request.query_params)
-        return selectors.case_list(self.request.user, **filters)
+        return selectors.case_list(
+            self.request.user, status=filters.get("status", ""), side=filters.get("side", ""),
+            overdue={"true": True, "false": False}.get(filters.get("overdue", "")), q=filters.get("q", ""),
+        )
 
     @extend_schema(
         tags=["cases"], summary=_("The cases of the caller's agency, at either end"),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, parsers, status
 from rest_framework.response import Response
 
@@ -81,12 +82,13 @@ class Pagination(pagination.PageNumberPagination):
     """50 per page; a page number that is no number is bad input (400), one past the end is not found (404)."""
 
     def get_page_number(self, request: object, paginator: object) -> object:
-        page_number = super().get_page_number(request, paginator)
-        if isinstance(page_number, str) and not (page_number.isascii() and page_number.isdigit() and len(page_number) < 10):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
             raise exceptions.ValidationError({self.page_query_param: [_("Give the page as a whole number, e.g. 2.")]})
-        return page_number
+        return super().get_page_number(request, paginator)
 
 
-def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
-    """Unknown paths under /api/v1/ answer in JSON like every other error."""
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Unknown paths under /api/v1/ answer in JSON like every other error, whatever the method."""
     return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("cases.api.urls")),
-    re_path(r"^(?P<unmatched>.*)$", not_found),
+    # Any other path, newlines and all.
+    re_path(r"^", not_found),
 ]
