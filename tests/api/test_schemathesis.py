@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -77,7 +79,18 @@ def clerk_token(users) -> str:
     return token_for("origin_supervisor")
 
 
+@pytest.fixture
+def connection_kept_open():
+    # The app runs outside Django's test client, so each request's end would close the connection and
+    # with it the test's transaction (PostgreSQL); the test client unhooks the same handler for the same reason.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None, derandomize=True, database=None)
-def test_every_answer_is_documented_and_none_is_a_server_error(case, clerk_token):
+def test_every_answer_is_documented_and_none_is_a_server_error(case, clerk_token, connection_kept_open):
     case.call_and_validate(headers={"Authorization": f"Token {clerk_token}"})
