@@ -182,6 +182,7 @@ class ContributionPeriod(models.Model):
     monthly_base = models.DecimalField(_("monthly base"), **MONEY, validators=[MinValueValidator(0)])
     personal_account_credit = models.DecimalField(
         _("personal account credit per month"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)],
+        # xgettext:no-python-format
         help_text=_("Leave empty to use 11% of the base before 2006 and 8% from 2006."),
     )
     paid = models.BooleanField(_("paid"), default=True, help_text=_("Unpaid months are arrears."))

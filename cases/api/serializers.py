@@ -151,6 +151,7 @@ class ContributionRecordSerializer(serializers.Serializer):
     monthly_base = serializers.RegexField(r"^\d{1,12}(\.\d{1,2})?$", help_text=_("Money as a string, e.g. \"8000.00\"."))
     personal_account_credit = serializers.RegexField(
         r"^\d{1,12}(\.\d{1,2})?$", required=False, allow_null=True,
+        # xgettext:no-python-format
         help_text=_("Credited to the personal account per month; by default 11% of the base before 2006, 8% after."),
     )
     paid = serializers.BooleanField(required=False, default=True, help_text=_("false records arrears."))

@@ -79,9 +79,13 @@ def test_public_endpoints_need_no_authentication(schema):
 
 
 def test_the_schema_speaks_the_callers_language(db):
-    chinese = Api().get("/schema", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "上一步" not in chinese  # the summaries are translated strings, not a fixed file
-    assert "operationId" in chinese
+    assert "summary: 登记参保人" in Api().get("/schema", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "summary: Register a worker" in Api().get("/schema", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_errors_speak_the_callers_language(db):
+    assert Api().get("/nowhere", HTTP_ACCEPT_LANGUAGE="zh-hans").json() == {"detail": "未找到。"}
+    assert Api().get("/nowhere", HTTP_ACCEPT_LANGUAGE="en").json() == {"detail": "Not found."}
 
 
 def test_the_docs_page_loads_its_assets_from_this_site(db):
