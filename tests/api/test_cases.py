@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
+import zlib
 
 import pytest
 
@@ -405,6 +408,25 @@ def test_complete_is_blocked_until_duplicates_are_resolved(api, users):
 # --- GET /cases/{reference}/agreement.pdf ----------------------------------------------------
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text reportlab drew with the CID font: UTF-16 strings in ASCII85 + Flate content streams."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(match: re.Match) -> bytes:
+        code = match.group(1)
+        return bytes([int(code, 8)]) if code[:1].isdigit() else escapes.get(code, code)
+
+    text = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
+        except (ValueError, zlib.error):
+            continue
+        for literal in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", content, re.S):
+            text.append(re.sub(rb"\\([0-7]{1,3}|.)", unescape, literal).decode("utf-16-be", errors="replace"))
+    return "".join(text)
+
+
 @pytest.mark.parametrize("username", ["origin_clerk", "dest_supervisor"])
 def test_the_agreement_pdf_for_either_side(api, users, username):
     case = open_case(users, status="agreement_issued")
@@ -416,6 +438,12 @@ def test_the_agreement_pdf_for_either_side(api, users, username):
     assert pdf.startswith(b"%PDF-")
     assert b"STSong-Light" in pdf  # the CID font that prints Chinese
     assert b"/Subtype /Image" in pdf  # the QR code
+    text = pdf_text(pdf)
+    assert "联系函" in text
+    assert case.agreement_number in text
+    assert case.worker.masked_id in text and case.worker.id_number not in text
+    assert "97,920.00" in text and "65,280.00" in text  # pooled fund, personal account principal
+    assert f"http://testserver/verify/{case.verification_code}/" in text
 
 
 def test_the_pdf_whatever_the_accept_header(api, users):
