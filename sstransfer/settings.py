@@ -138,8 +138,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sstransfer.api.Pagination",
     "DEFAULT_PARSER_CLASSES": ["sstransfer.api.StrictJSONParser"],
-    # OPTIONS is no documented method of the API: 405, like any other.
-    "DEFAULT_METADATA_CLASS": None,
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sstransfer.api.exception_handler",

@@ -55,7 +55,12 @@ class IsAgencyClerk(permissions.BasePermission):
         return bool(request.user.is_authenticated and Actor.for_user(request.user).agency_id is not None)
 
 
+# OPTIONS is no documented method of the API: it answers 405 like any other, and Allow does not list it.
+METHODS = ["get", "post", "head"]
+
+
 class ClerkView(generics.GenericAPIView):
+    http_method_names = METHODS
     permission_classes = [permissions.IsAuthenticated, IsAgencyClerk]
 
     def actor(self) -> Actor:
@@ -68,6 +73,7 @@ class ClerkView(generics.GenericAPIView):
 
 
 class PublicView(generics.GenericAPIView):
+    http_method_names = METHODS
     # No authentication at all: a stale token sent by habit must not turn a public answer into a 401.
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
@@ -110,6 +116,7 @@ class ObtainToken(ObtainAuthToken):
     # Credentials travel in the body: an old token in the header must not stop a client from getting a new one.
     authentication_classes = ()
     parser_classes = (StrictJSONParser,)
+    http_method_names = METHODS
 
     @extend_schema(
         tags=["auth"], summary=_("Exchange a user name and password for a token"),

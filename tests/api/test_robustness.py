@@ -117,3 +117,10 @@ def test_a_wrong_content_type_is_refused_not_crashed(api, paths):
 def test_an_unknown_method_is_a_405(api, paths):
     response = api("origin_clerk").client.delete(f"{BASE}/cases/{paths['ref']}")
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/agencies", "/cases", "/status", "/auth/token", "/workers/11010519491231002X"])
+def test_options_is_not_offered(api, users, path):
+    response = api("origin_clerk").client.options(BASE + path)
+    assert response.status_code == 405
+    assert "OPTIONS" not in response["Allow"]
