@@ -23,7 +23,7 @@ from cases import selectors, services
 from cases.api import serializers as s
 from cases.documents import agreement_pdf
 from cases.errors import StateConflict
-from cases.models import TRANSITION_RULES, Actor, TransferCase
+from cases.models import TRANSITION_RULES, Actor
 from sstransfer.api import StrictJSONParser
 
 VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
@@ -59,17 +59,18 @@ class IsAgencyClerk(permissions.BasePermission):
 METHODS = ["get", "post", "head"]
 
 
+def validated(serializer_class: type[serializers.Serializer], data: object) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 class ClerkView(generics.GenericAPIView):
     http_method_names = METHODS
-    permission_classes = [permissions.IsAuthenticated, IsAgencyClerk]
+    permission_classes = [IsAgencyClerk]
 
     def actor(self) -> Actor:
         return Actor.for_user(self.request.user)
-
-    def validated(self, serializer_class: type[serializers.Serializer], data: object) -> dict:
-        serializer = serializer_class(data=data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class PublicView(generics.GenericAPIView):
@@ -141,9 +142,7 @@ class AgencyListView(PublicView, generics.ListAPIView):
     serializer_class = s.AgencySerializer
 
     def get_queryset(self) -> QuerySet:
-        filters = s.AgencyFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(s.AgencyFilterSerializer, self.request.query_params)
         return selectors.agency_directory(
             province_code=data.get("province") or data.get("province_code") or "",
             city_code=data.get("city_code", ""), q=data.get("q", ""),
@@ -159,7 +158,7 @@ class WorkerCreateView(ClerkView):
         request=s.WorkerCreateSerializer, responses={201: s.WorkerSerializer, **errors(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
-        data = self.validated(s.WorkerCreateSerializer, request.data)
+        data = validated(s.WorkerCreateSerializer, request.data)
         worker = services.worker_register(
             id_number=data["id_number"], name=data["name"], hukou_city=data["hukou_city_code"]
         )
@@ -181,7 +180,7 @@ class WorkerContributionsView(ClerkView, generics.ListAPIView):
     serializer_class = s.ContributionPeriodSerializer
 
     def get_queryset(self) -> QuerySet:
-        filters = self.validated(s.ContributionFilterSerializer, self.request.query_params)
+        filters = validated(s.ContributionFilterSerializer, self.request.query_params)
         worker = selectors.get_worker(self.kwargs["id_number"])
         return selectors.worker_contributions(worker, filters.get("insurance_type", ""))
 
@@ -204,7 +203,7 @@ class WorkerContributionsView(ClerkView, generics.ListAPIView):
     )
     def post(self, request: Request, id_number: str) -> Response:
         worker = selectors.get_worker(id_number)
-        data = self.validated(s.ContributionBatchSerializer, request.data)
+        data = validated(s.ContributionBatchSerializer, request.data)
         created = services.contributions_record(
             actor=self.actor(), worker=worker, records=data["records"], user=request.user
         )
@@ -218,7 +217,7 @@ class CaseListCreateView(ClerkView, generics.ListAPIView):
     serializer_class = s.CaseSummarySerializer
 
     def get_queryset(self) -> QuerySet:
-        filters = self.validated(s.CaseFilterSerializer, self.request.query_params)
+        filters = validated(s.CaseFilterSerializer, self.request.query_params)
         return selectors.case_list(
             self.request.user, status=filters.get("status", ""), side=filters.get("side", ""),
             overdue={"true": True, "false": False}.get(filters.get("overdue", "")), q=filters.get("q", ""),
@@ -241,7 +240,7 @@ class CaseListCreateView(ClerkView, generics.ListAPIView):
         request=s.CaseCreateSerializer, responses={201: s.CaseSerializer, **errors(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
-        data = self.validated(s.CaseCreateSerializer, request.data)
+        data = validated(s.CaseCreateSerializer, request.data)
         case = services.case_open(
             actor=self.actor(), worker=data["worker"], insurance_type=data["insurance_type"],
             origin_agency=data["origin_agency"], destination_agency=data["destination_agency"],
@@ -276,7 +275,7 @@ class CaseTransitionView(ClerkView):
         case = selectors.get_case_for_user(request.user, reference)
         if name not in TRANSITION_RULES:
             raise exceptions.ValidationError({"name": [_("Unknown transition “%(name)s”.") % {"name": name}]})
-        data = self.validated(s.TransitionSerializer, request.data)
+        data = validated(s.TransitionSerializer, request.data)
         services.case_transition(case=case, actor=self.actor(), name=name, note=data["note"])
         return case_response(request, reference)
 
@@ -289,7 +288,7 @@ class DuplicatesResolveView(ClerkView):
     )
     def post(self, request: Request, reference: str) -> Response:
         case = selectors.get_case_for_user(request.user, reference)
-        data = self.validated(s.DuplicateResolveSerializer, request.data)
+        data = validated(s.DuplicateResolveSerializer, request.data)
         services.duplicates_resolve(
             case=case, actor=self.actor(), keep_city_code=data["keep_city_code"], user=request.user
         )
@@ -347,11 +346,9 @@ class StatusLookupView(PublicView):
         request=s.StatusLookupSerializer, responses={200: s.StatusSerializer, **errors(400, 404, 429)},
     )
     def post(self, request: Request) -> Response:
-        serializer = s.StatusLookupSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(s.StatusLookupSerializer, request.data)
         case = services.status_lookup(
-            reference=serializer.validated_data["reference"], id_number=serializer.validated_data["id_number"],
-            client_address=request.META.get("REMOTE_ADDR", ""),
+            reference=data["reference"], id_number=data["id_number"], client_address=request.META.get("REMOTE_ADDR", ""),
         )
         if case is None:
             raise exceptions.NotFound(_("No case matches this reference and ID number."))
@@ -366,5 +363,4 @@ class VerifyView(PublicView):
         responses={200: s.VerificationSerializer, **errors(404)},
     )
     def get(self, request: Request, verification_code: str) -> Response:
-        case: TransferCase = selectors.agreement_by_verification_code(verification_code)
-        return Response(s.VerificationSerializer(case).data)
+        return Response(s.VerificationSerializer(selectors.agreement_by_verification_code(verification_code)).data)
