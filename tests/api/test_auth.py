@@ -106,3 +106,9 @@ def test_session_writes_need_the_csrf_token(users):
     client.login(username="origin_clerk", password=PASSWORD)
     response = client.post("/api/v1/workers", "{}", content_type="application/json")
     assert response.status_code == 403
+
+
+def test_the_browsable_api_has_its_sign_in_page(db, client):
+    response = client.get("/api/v1/auth/login/")
+    assert response.status_code == 200
+    assert b'name="password"' in response.content
