@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from cases import rules
+from cases.ids import normalize
 from cases.models import (
     DESTINATION_TURN,
     OPEN_STATUSES,
@@ -443,16 +444,19 @@ def agency_for_city(city_code: str) -> Agency | None:
     return min(agencies, key=lambda a: (a.code != city_code, a.code), default=None)
 
 
-def agency_directory(*, query: str = "", province_code: str = "") -> QuerySet[Agency]:
-    """Active agencies matching a province, city or agency name (or a code's first digits)."""
+def agency_directory(*, query: str = "", province_code: str = "", city_code: str = "") -> QuerySet[Agency]:
+    """The public directory (66号 Art. 10 asks for a national one): active agencies matching a province,
+    a city, or a province, city or agency name (or a code's first digits)."""
     agencies = Agency.objects.filter(is_active=True).select_related("city__province").order_by("city_id", "code")
     if province_code:
         agencies = agencies.filter(city__province_id=province_code)
+    if city_code:
+        agencies = agencies.filter(city_id=city_code)
     query = query.strip()
     if query:
         match = Q(name__icontains=query) | Q(city__name__icontains=query) | Q(city__province__name__icontains=query)
         if query.isdigit():
-            match |= Q(city_id__startswith=query)
+            match |= Q(city__code__startswith=query)
         agencies = agencies.filter(match)
     return agencies
 
@@ -622,3 +626,82 @@ def case_attachments(case: TransferCase) -> list[CaseAttachment]:
 def open_case_for(user: object, worker: Worker, insurance_type: str) -> TransferCase | None:
     """The worker's open case of this type, if the user's agency is a party to it."""
     return TransferCase.objects.visible_to(user).open().filter(worker=worker, insurance_type=insurance_type).first()
+
+
+# --- reads for the agency API (issue 3) ------------------------------------------------------
+
+
+def get_worker(id_number: str) -> Worker:
+    """404 for an unknown ID number, whatever its shape."""
+    try:
+        return Worker.objects.select_related("hukou_city").get(id_number=normalize(id_number))
+    except Worker.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class WorkerOverview:
+    benefit_place: rules.BenefitPlace
+    benefit_province_name: str
+    contribution_months: dict[str, int]
+
+
+def worker_overview(worker: Worker) -> WorkerOverview:
+    """Where the pension would be drawn (66号 Art. 6) and the months counted per insurance type."""
+    periods = worker_rule_periods(worker.pk)
+    place = rules.benefit_receipt_province(
+        hukou_province=worker.hukou_province_code,
+        pension_periods=[p for p in periods if p.insurance_type == rules.PENSION],
+    )
+    province_name = Province.objects.filter(code=place.province_code).values_list("name", flat=True).first() or ""
+    months = {
+        insurance_type: rules.contribution_months(p for p in periods if p.insurance_type == insurance_type)
+        for insurance_type in InsuranceType.values
+    }
+    return WorkerOverview(place, province_name, months)
+
+
+def worker_contributions(worker: Worker, insurance_type: str = ""):
+    periods = ContributionPeriod.objects.filter(worker=worker).select_related("city")
+    if insurance_type:
+        periods = periods.filter(insurance_type=insurance_type)
+    return periods
+
+
+def case_list(
+    user: object, *, status: str = "", side: str = "", overdue: bool | None = None, q: str = "",
+    today: dt.date | None = None,
+):
+    """The caller's agency's cases, narrowed by the worklist's filters."""
+    cases = TransferCase.objects.visible_to(user).with_list_related()
+    agency_id = Actor.for_user(user).agency_id
+    if status:
+        cases = cases.filter(status=status)
+    if side == Side.ORIGIN:
+        cases = cases.filter(origin_agency_id=agency_id)
+    elif side == Side.DESTINATION:
+        cases = cases.filter(destination_agency_id=agency_id)
+    if overdue is True:
+        cases = cases.overdue(today)
+    elif overdue is False:
+        cases = cases.exclude(due_date__lt=today or timezone.localdate(), status__in=OPEN_STATUSES)
+    if q:
+        cases = cases.filter(
+            Q(reference__icontains=q) | Q(worker__name__icontains=q) | Q(worker__id_number__icontains=q)
+        )
+    return cases
+
+
+def case_timeline(case: TransferCase) -> list[CaseEvent]:
+    """The worker's timeline: the events that changed the status, oldest first, without notes or names."""
+    return [event for event in case.events.all() if event.from_status != event.to_status]
+
+
+def agreement_by_verification_code(code: str) -> TransferCase:
+    """The public check of an agreement; 404 for any code that was never issued."""
+    try:
+        return TransferCase.objects.select_related("origin_agency", "worker").get(
+            verification_code=normalize(code), agreement_number__isnull=False
+        )
+    except TransferCase.DoesNotExist:
+        raise Http404 from None

@@ -136,7 +136,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "sstransfer.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": ["sstransfer.api.StrictJSONParser"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sstransfer.api.exception_handler",
@@ -151,6 +152,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"TransitionEnum": "cases.api.serializers.TRANSITION_NAMES"},
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            # Field errors have the fields' names as keys, which no serializer can describe.
+            "ValidationError": {
+                "type": "object",
+                "description": "Either {detail, code} for an unmet rule, or each invalid field with its messages; "
+                "a contribution batch's `records` maps each bad row's index to that row's field errors.",
+                "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+                "additionalProperties": {
+                    "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}],
+                },
+            },
+        },
+    },
 }
 
 # Status lookups allowed per client address per hour before refusing (DOMAIN: privacy).

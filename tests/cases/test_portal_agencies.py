@@ -26,6 +26,11 @@ def test_search_by_city_name(client, reference_data):
     assert 'href="tel:0755-12333"' in html
 
 
+def test_search_by_the_first_digits_of_a_code(client, reference_data):
+    assert names(client.get(URL, {"q": "4403"})) == ["深圳市社会保险事业管理局"]
+    assert names(client.get(URL, {"q": "0" * 64})) == []
+
+
 def test_search_by_province_name_lists_its_cities(client, reference_data):
     found = names(client.get(URL, {"q": "广东"}))
     assert "广州市社会保险事业管理局" in found

@@ -1,0 +1,399 @@
+"""The shapes of API.md: input serializers validate, output serializers present; neither decides anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.ids import normalize, validate_id_number
+from cases.models import TRANSITION_RULES, CaseStatus, Outcome, Side, TransferCase, Worker
+from regions.models import MONEY, Agency, City, InsuranceType
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Named once so the schema has one TransitionEnum (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+TRANSITION_NAMES = list(TRANSITION_RULES)
+BENEFIT_REASONS = ("no_history", "hukou", "current_ten_years", "earlier_ten_years", "hukou_fallback")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal that is not about a field: 401, 403, 404, 409, 429, and 400 for an unmet rule."""
+
+    detail = serializers.CharField(help_text=_("What went wrong, in the caller's language."))
+    code = serializers.CharField(
+        required=False,
+        help_text=_("A stable name for the refusal, e.g. missing_credit_rate, wrong_state, forbidden."),
+    )
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2024-06"})
+class MonthField(serializers.Field):
+    def to_representation(self, value: dt.date) -> str:
+        return f"{value:%Y-%m}"
+
+
+def money(**kwargs: object) -> serializers.DecimalField:
+    return serializers.DecimalField(**MONEY, coerce_to_string=True, **kwargs)
+
+
+class LookupField(serializers.SlugRelatedField):
+    """A reference by code or number that must name an existing row; anything else is a field error."""
+
+    def __init__(self, *, normalize_input: bool = False, max_input_length: int = 32, **kwargs: object) -> None:
+        self.normalize_input = normalize_input
+        self.max_input_length = max_input_length
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: object) -> object:
+        if not isinstance(data, str) or len(data) > self.max_input_length:
+            self.fail("invalid")
+        return super().to_internal_value(normalize(data) if self.normalize_input else data.strip())
+
+
+# --- directory -------------------------------------------------------------------------------
+
+
+# Filters: an empty value (?status=&q=) means no filter, as API.md writes its examples.
+
+
+class AgencyFilterSerializer(serializers.Serializer):
+    province = serializers.RegexField(
+        r"^(\d{2})?$", required=False, allow_blank=True, help_text=_("2-digit GB/T 2260 province code, e.g. 44.")
+    )
+    province_code = serializers.RegexField(
+        r"^(\d{2})?$", required=False, allow_blank=True, help_text=_("Same as province.")
+    )
+    city_code = serializers.RegexField(
+        r"^(\d{6})?$", required=False, allow_blank=True, help_text=_("6-digit GB/T 2260 city code, e.g. 440300.")
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text=_("Part of the agency's or the city's name.")
+    )
+
+
+class AgencySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    city_code = serializers.CharField(source="city_id")
+    city_name = serializers.CharField(source="city.name")
+    province_code = serializers.CharField(source="city.province_id")
+    province_name = serializers.CharField(source="city.province.name")
+    address = serializers.CharField()
+    phone = serializers.CharField()
+
+
+# --- workers and contributions ---------------------------------------------------------------
+
+
+class WorkerCreateSerializer(serializers.Serializer):
+    id_number = serializers.CharField(
+        max_length=32, validators=[validate_id_number], help_text=_("18-character resident ID number (GB 11643-1999).")
+    )
+    name = serializers.CharField(max_length=64)
+    hukou_city_code = LookupField(
+        slug_field="code", queryset=City.objects.all(), help_text=_("6-digit code of the hukou city.")
+    )
+
+
+class WorkerSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    name = serializers.CharField()
+    gender = serializers.ChoiceField(choices=["male", "female"])
+    birth_date = serializers.DateField()
+    hukou_city_code = serializers.CharField(source="hukou_city_id")
+
+
+class BenefitPlaceSerializer(serializers.Serializer):
+    province_code = serializers.CharField(source="benefit_place.province_code")
+    province_name = serializers.CharField(source="benefit_province_name")
+    reason = serializers.ChoiceField(
+        source="benefit_place.reason", choices=BENEFIT_REASONS,
+        help_text=_(
+            "Why (66号 Art. 6): hukou = the relationship is in the hukou province; current_ten_years = 10+ years "
+            "where it is now; earlier_ten_years = the last earlier place with 10+ years; hukou_fallback = none "
+            "of these; no_history = no pension contributions recorded."
+        ),
+    )
+
+
+class ContributionMonthsSerializer(serializers.Serializer):
+    pension = serializers.IntegerField()
+    medical = serializers.IntegerField()
+    unemployment = serializers.IntegerField()
+
+
+class WorkerDetailSerializer(WorkerSerializer):
+    """The worker with what the rules say about them; the overview comes from the selector, through context."""
+
+    benefit_receipt_province = serializers.SerializerMethodField()
+    contribution_months = serializers.SerializerMethodField(
+        help_text=_("Paid months counted cumulatively across every city, per insurance type.")
+    )
+
+    @extend_schema_field(BenefitPlaceSerializer)
+    def get_benefit_receipt_province(self, worker: Worker) -> dict:
+        return BenefitPlaceSerializer(self.context["overview"]).data
+
+    @extend_schema_field(ContributionMonthsSerializer)
+    def get_contribution_months(self, worker: Worker) -> dict:
+        return ContributionMonthsSerializer(self.context["overview"].contribution_months).data
+
+
+class ContributionRecordSerializer(serializers.Serializer):
+    """One period as a client sends it; the service validates the whole batch and answers per row."""
+
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    city_code = serializers.RegexField(r"^\d{6}$", help_text=_("Must be the city of the caller's agency."))
+    start_month = serializers.RegexField(MONTH_PATTERN, help_text=_("First month, YYYY-MM."))
+    end_month = serializers.RegexField(MONTH_PATTERN, help_text=_("Last month, YYYY-MM; not in the future."))
+    monthly_base = serializers.RegexField(r"^\d{1,12}(\.\d{1,2})?$", help_text=_("Money as a string, e.g. \"8000.00\"."))
+    personal_account_credit = serializers.RegexField(
+        r"^\d{1,12}(\.\d{1,2})?$", required=False, allow_null=True,
+        # xgettext:no-python-format
+        help_text=_("Credited to the personal account per month; by default 11% of the base before 2006, 8% after."),
+    )
+    paid = serializers.BooleanField(required=False, default=True, help_text=_("false records arrears."))
+
+
+@extend_schema_field(ContributionRecordSerializer(many=True))
+class RecordsField(serializers.ListField):
+    """Rows pass through unparsed: contributions_record checks each and keys its errors by row index."""
+
+    child = serializers.JSONField()
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(allow_empty=False, max_length=1000, **kwargs)
+
+
+class ContributionBatchSerializer(serializers.Serializer):
+    records = RecordsField()
+
+
+class ContributionBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("How many periods were stored."))
+
+
+class ContributionFilterSerializer(serializers.Serializer):
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, required=False, allow_blank=True)
+
+
+class ContributionPeriodSerializer(serializers.Serializer):
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    city_code = serializers.CharField(source="city_id")
+    city_name = serializers.CharField(source="city.name")
+    start_month = MonthField()
+    end_month = MonthField()
+    months = serializers.IntegerField(source="month_count")
+    monthly_base = money()
+    personal_account_credit = money(allow_null=True)
+    paid = serializers.BooleanField()
+    recorded_at = serializers.DateTimeField()
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    worker = LookupField(
+        slug_field="id_number", queryset=Worker.objects.all(), normalize_input=True,
+        help_text=_("The worker's ID number; the worker must be registered."),
+    )
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    origin_agency = LookupField(slug_field="code", queryset=Agency.objects.filter(is_active=True))
+    destination_agency = LookupField(slug_field="code", queryset=Agency.objects.filter(is_active=True))
+    approved_transfer_reference = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="",
+        help_text=_("Reference of a transfer approved by an organisation or HR department (66号 Art. 5), if any."),
+    )
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
+    side = serializers.ChoiceField(
+        choices=Side.choices, required=False, allow_blank=True,
+        help_text=_("Cases where the caller's agency is this end."),
+    )
+    # A choice rather than a BooleanField, which would also take 1, yes, on… and an empty value the schema can't state.
+    overdue = serializers.ChoiceField(
+        choices=["true", "false"], required=False, allow_blank=True,
+        help_text=_("true: only open cases past their due date; false: all others."),
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=64,
+        help_text=_("Part of the reference, the worker's name or ID number."),
+    )
+
+
+class CaseWorkerSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    worker = CaseWorkerSerializer()
+    origin_agency = serializers.CharField(source="origin_agency.code")
+    destination_agency = serializers.CharField(source="destination_agency.code")
+    lodged_at = serializers.CharField(
+        source="lodged_at.code", help_text=_("Code of the agency where the application was lodged.")
+    )
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_null=True)
+    application_date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
+    due_estimated = serializers.BooleanField(
+        help_text=_("The due date counts weekdays for a year whose official holidays are not yet entered.")
+    )
+    overdue = serializers.BooleanField(source="is_overdue")
+
+
+class FiguresSerializer(serializers.Serializer):
+    contribution_months = serializers.IntegerField()
+    pooled_fund_amount = money(allow_null=True)
+    personal_account_principal = money(allow_null=True)
+    personal_account_balance = money(
+        allow_null=True, help_text=_("null while a credited interest rate the balance needs is missing.")
+    )
+    frozen = serializers.BooleanField(help_text=_("true once the agreement froze them; false for a live quote."))
+
+
+class AgreementSerializer(serializers.Serializer):
+    number = serializers.CharField(source="agreement_number")
+    issued_at = serializers.DateTimeField(source="agreement_issued_at")
+    verification_code = serializers.CharField()
+
+
+class AcceptanceSerializer(serializers.Serializer):
+    number = serializers.CharField(source="confirmation_number")
+    completed_at = serializers.DateTimeField()
+
+
+class DuplicateSerializer(serializers.Serializer):
+    city_code = serializers.CharField(
+        source="second_city_id", help_text=_("The other pooling area's city that was paid for the same months.")
+    )
+    first_city_code = serializers.CharField(
+        source="first_city_id", help_text=_("The city on the origin side where the origin is involved.")
+    )
+    start_month = MonthField()
+    end_month = MonthField()
+    resolved = serializers.BooleanField()
+    kept_city_code = serializers.CharField(source="kept_city_id", allow_null=True)
+    refund_amount = money(allow_null=True)
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    transition = serializers.CharField(help_text=_("A transition name, or open / resolve_duplicate."))
+    from_ = serializers.CharField(source="from_status", help_text=_("Empty for the opening event."))
+    to = serializers.CharField(source="to_status")
+    actor = serializers.CharField(source="actor_label", help_text=_("User name, or \"worker\"."))
+    agency = serializers.CharField(
+        source="agency.code", allow_null=True, help_text=_("The acting agency's code; null for the worker.")
+    )
+    note = serializers.CharField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so the field is declared as from_ and renamed here.
+        return {("from" if name == "from_" else name): field for name, field in super().get_fields().items()}
+
+
+class BlockerSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=TRANSITION_NAMES)
+    message = serializers.CharField()
+
+
+class CaseSerializer(CaseSummarySerializer):
+    """A case with the figures, transitions and blockers the selectors computed, passed in through context."""
+
+    outcome_reason = serializers.CharField()
+    approved_transfer_reference = serializers.CharField()
+    figures = serializers.SerializerMethodField(
+        help_text=_("The live quote before the agreement, the frozen figures after it.")
+    )
+    agreement = serializers.SerializerMethodField()
+    acceptance = serializers.SerializerMethodField()
+    duplicates = DuplicateSerializer(many=True)
+    available_transitions = serializers.SerializerMethodField(
+        help_text=_("The transitions the caller may run now: side, role, state and rules all allow them.")
+    )
+    blockers = serializers.SerializerMethodField(help_text=_("Transitions a rule blocks now, with the rule's message."))
+    events = EventSerializer(many=True)
+
+    @extend_schema_field(FiguresSerializer(allow_null=True))
+    def get_figures(self, case: TransferCase) -> dict | None:
+        report = self.context["report"]
+        if report.figures is None:
+            return None
+        return FiguresSerializer({**report.figures.as_dict(), "frozen": report.frozen}).data
+
+    @extend_schema_field(AgreementSerializer(allow_null=True))
+    def get_agreement(self, case: TransferCase) -> dict | None:
+        return AgreementSerializer(case).data if case.has_agreement else None
+
+    @extend_schema_field(AcceptanceSerializer(allow_null=True))
+    def get_acceptance(self, case: TransferCase) -> dict | None:
+        return AcceptanceSerializer(case).data if case.confirmation_number else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITION_NAMES)))
+    def get_available_transitions(self, case: TransferCase) -> list[str]:
+        return self.context["available_transitions"]
+
+    @extend_schema_field(BlockerSerializer(many=True))
+    def get_blockers(self, case: TransferCase) -> list[dict]:
+        blockers = self.context["report"].blockers
+        return BlockerSerializer([{"transition": k, "message": v} for k, v in blockers.items()], many=True).data
+
+
+class TransitionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text=_("The reason, required by request_info, reject and return_to_origin; sent to the other party."),
+    )
+
+
+class DuplicateResolveSerializer(serializers.Serializer):
+    keep_city_code = serializers.RegexField(
+        r"^\d{6}$", help_text=_("The city whose relationship is kept for the duplicated months.")
+    )
+
+
+# --- public: the worker's status, agreement verification -------------------------------------
+
+
+class StatusLookupSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=32)
+    id_number = serializers.CharField(max_length=32)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    status = serializers.ChoiceField(source="to_status", choices=CaseStatus.choices)
+    status_label = serializers.CharField(source="to_status_label")
+
+
+class StatusSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    origin_agency_name = serializers.CharField(source="origin_agency.name")
+    destination_agency_name = serializers.CharField(source="destination_agency.name")
+    due_date = serializers.DateField(allow_null=True)
+    timeline = serializers.SerializerMethodField()
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, case: TransferCase) -> list[dict]:
+        return TimelineEntrySerializer(self.context["timeline"], many=True).data
+
+
+class VerificationSerializer(serializers.Serializer):
+    agreement_number = serializers.CharField()
+    issued_at = serializers.DateTimeField(source="agreement_issued_at")
+    issuing_agency_name = serializers.CharField(source="origin_agency.name")
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    worker_masked_id = serializers.CharField(source="worker.masked_id", help_text=_("e.g. 4403**********1234"))

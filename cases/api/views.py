@@ -1,0 +1,366 @@
+"""Agency API v1 (../shared/API.md): thin views over the services and selectors.
+
+Status codes come from the services' exceptions through sstransfer.api.exception_handler:
+NotPermitted 403, StateConflict 409, RuleBlocked and BatchInvalid 400, Http404 404, TooManyAttempts 429.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, permissions, serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import selectors, services
+from cases.api import serializers as s
+from cases.documents import agreement_pdf
+from cases.errors import StateConflict
+from cases.models import TRANSITION_RULES, Actor
+from sstransfer.api import StrictJSONParser
+
+VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
+ERROR = s.ErrorSerializer
+
+
+def errors(*codes: int) -> dict[int, object]:
+    """The documented refusals of an endpoint, each with its body."""
+    descriptions = {
+        400: _("Invalid input, or a rule blocks it; the message names the rule."),
+        401: _("No token, or a bad one."),
+        403: _("Your agency's side or your role may not do this, or you are no clerk of an agency."),
+        404: _("Unknown, or not visible to you."),
+        409: _("The case's state does not allow it, or a concurrent change won."),
+        429: _("Too many failed attempts from your address within an hour."),
+    }
+    return {
+        code: OpenApiResponse(VALIDATION_ERROR if code == 400 else ERROR, description=descriptions[code])
+        for code in codes
+    }
+
+
+class IsAgencyClerk(permissions.BasePermission):
+    """A clerk acts for the agency of their membership (DOMAIN.md §3); a user without one may not act at all."""
+
+    message = _("Only a clerk or supervisor of an agency may use this endpoint.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user.is_authenticated and Actor.for_user(request.user).agency_id is not None)
+
+
+# OPTIONS is no documented method of the API: it answers 405 like any other, and Allow does not list it.
+METHODS = ["get", "post", "head"]
+
+
+def validated(serializer_class: type[serializers.Serializer], data: object) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ClerkView(generics.GenericAPIView):
+    http_method_names = METHODS
+    permission_classes = [IsAgencyClerk]
+
+    def actor(self) -> Actor:
+        return Actor.for_user(self.request.user)
+
+
+class PublicView(generics.GenericAPIView):
+    http_method_names = METHODS
+    # No authentication at all: a stale token sent by habit must not turn a public answer into a 401.
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+
+# Path parameters accept only plausible characters (cases/api/urls.py); anything else is a JSON 404.
+REFERENCE_PATTERN = r"[0-9A-Za-z-]{1,32}"
+ID_NUMBER_PATTERN = r"[0-9Xx]{1,18}"
+TRANSITION_PATTERN = r"[a-z_]{1,32}"
+CODE_PATTERN = r"[0-9A-Za-z]{1,32}"
+
+
+def path_parameter(name: str, pattern: str, description: str = "", **kwargs: object) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description, pattern=f"^{pattern}$", **kwargs
+    )
+
+
+REFERENCE = path_parameter("reference", REFERENCE_PATTERN, _("The case reference, e.g. TR-2026-7K3M9Q."))
+ID_NUMBER = path_parameter("id_number", ID_NUMBER_PATTERN, _("The worker's 18-character ID number."))
+
+
+def case_response(request: Request, reference: str, status_code: int = status.HTTP_200_OK) -> Response:
+    """The case as API.md shows it, read afresh: one fixed set of queries however long its history."""
+    case = selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset())
+    report = selectors.case_report(case)
+    context = {
+        "report": report,
+        "available_transitions": selectors.available_transitions(case, Actor.for_user(request.user), report),
+    }
+    return Response(s.CaseSerializer(case, context=context).data, status=status_code)
+
+
+# --- auth ----------------------------------------------------------------------------------
+
+
+class ObtainToken(ObtainAuthToken):
+    """A token for a user name and password; wrong credentials are a 400, as API.md says."""
+
+    # Credentials travel in the body: an old token in the header must not stop a client from getting a new one.
+    authentication_classes = ()
+    parser_classes = (StrictJSONParser,)
+    http_method_names = METHODS
+
+    @extend_schema(
+        tags=["auth"], summary=_("Exchange a user name and password for a token"),
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(VALIDATION_ERROR, description=_("Wrong credentials.")),
+        },
+    )
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+# --- directory -------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["directory"], summary=_("The public directory of agencies"),
+    parameters=[s.AgencyFilterSerializer], responses={200: s.AgencySerializer(many=True), **errors(400, 404)},
+)
+class AgencyListView(PublicView, generics.ListAPIView):
+    serializer_class = s.AgencySerializer
+
+    def get_queryset(self) -> QuerySet:
+        data = validated(s.AgencyFilterSerializer, self.request.query_params)
+        return selectors.agency_directory(
+            province_code=data.get("province") or data.get("province_code") or "",
+            city_code=data.get("city_code", ""), query=data.get("q", ""),
+        )
+
+
+# --- workers and contributions ---------------------------------------------------------------
+
+
+class WorkerCreateView(ClerkView):
+    @extend_schema(
+        tags=["workers"], summary=_("Register a worker"),
+        request=s.WorkerCreateSerializer, responses={201: s.WorkerSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(s.WorkerCreateSerializer, request.data)
+        worker = services.worker_register(
+            id_number=data["id_number"], name=data["name"], hukou_city=data["hukou_city_code"]
+        )
+        return Response(s.WorkerSerializer(worker).data, status=status.HTTP_201_CREATED)
+
+
+class WorkerDetailView(ClerkView):
+    @extend_schema(
+        tags=["workers"], summary=_("A worker, with the benefit-receipt province and months per type"),
+        parameters=[ID_NUMBER], responses={200: s.WorkerDetailSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, id_number: str) -> Response:
+        worker = selectors.get_worker(id_number)
+        context = {"overview": selectors.worker_overview(worker)}
+        return Response(s.WorkerDetailSerializer(worker, context=context).data)
+
+
+class WorkerContributionsView(ClerkView, generics.ListAPIView):
+    serializer_class = s.ContributionPeriodSerializer
+
+    def get_queryset(self) -> QuerySet:
+        filters = validated(s.ContributionFilterSerializer, self.request.query_params)
+        worker = selectors.get_worker(self.kwargs["id_number"])
+        return selectors.worker_contributions(worker, filters.get("insurance_type", ""))
+
+    @extend_schema(
+        tags=["workers"], summary=_("A worker's contribution periods"),
+        parameters=[ID_NUMBER, s.ContributionFilterSerializer],
+        responses={200: s.ContributionPeriodSerializer(many=True), **errors(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, id_number: str) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        tags=["workers"], summary=_("Record contribution periods: all or nothing"),
+        description=_(
+            "A clerk records periods only for their own agency's city. One bad row and nothing is stored: "
+            "400 {\"records\": {\"<row index>\": {\"field\": [\"…\"]}}}."
+        ),
+        parameters=[ID_NUMBER], request=s.ContributionBatchSerializer,
+        responses={201: s.ContributionBatchResultSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, id_number: str) -> Response:
+        worker = selectors.get_worker(id_number)
+        data = validated(s.ContributionBatchSerializer, request.data)
+        created = services.contributions_record(
+            actor=self.actor(), worker=worker, records=data["records"], user=request.user
+        )
+        return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+class CaseListCreateView(ClerkView, generics.ListAPIView):
+    serializer_class = s.CaseSummarySerializer
+
+    def get_queryset(self) -> QuerySet:
+        filters = validated(s.CaseFilterSerializer, self.request.query_params)
+        return selectors.case_list(
+            self.request.user, status=filters.get("status", ""), side=filters.get("side", ""),
+            overdue={"true": True, "false": False}.get(filters.get("overdue", "")), q=filters.get("q", ""),
+        )
+
+    @extend_schema(
+        tags=["cases"], summary=_("The cases of the caller's agency, at either end"),
+        parameters=[s.CaseFilterSerializer],
+        responses={200: s.CaseSummarySerializer(many=True), **errors(400, 401, 403, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        tags=["cases"], summary=_("Open a case (lodge an application at either end)"),
+        description=_(
+            "400 when both agencies share the pooling area for the type, when the worker already has an open "
+            "case of the type, or when the caller's agency is neither end."
+        ),
+        request=s.CaseCreateSerializer, responses={201: s.CaseSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(s.CaseCreateSerializer, request.data)
+        case = services.case_open(
+            actor=self.actor(), worker=data["worker"], insurance_type=data["insurance_type"],
+            origin_agency=data["origin_agency"], destination_agency=data["destination_agency"],
+            approved_transfer_reference=data["approved_transfer_reference"],
+        )
+        return case_response(request, case.reference, status.HTTP_201_CREATED)
+
+
+class CaseDetailView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("A case with its figures, available transitions and events"),
+        parameters=[REFERENCE], responses={200: s.CaseSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        return case_response(request, reference)
+
+
+class CaseTransitionView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("Run a transition by name"),
+        description=_(
+            "403 when the caller's side or role may not run it (whatever the state), 409 when the state does not "
+            "allow it or a concurrent change won, 400 when a reason is required and missing or a rule blocks it."
+        ),
+        parameters=[
+            REFERENCE,
+            path_parameter("name", TRANSITION_PATTERN, _("A transition name (DOMAIN.md §3)."), enum=s.TRANSITION_NAMES),
+        ],
+        request=s.TransitionSerializer, responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str, name: str) -> Response:
+        case = selectors.get_case_for_user(request.user, reference)
+        if name not in TRANSITION_RULES:
+            raise exceptions.ValidationError({"name": [_("Unknown transition “%(name)s”.") % {"name": name}]})
+        data = validated(s.TransitionSerializer, request.data)
+        services.case_transition(case=case, actor=self.actor(), name=name, note=data["note"])
+        return case_response(request, reference)
+
+
+class DuplicatesResolveView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("Record which relationship is kept for duplicated months (destination)"),
+        parameters=[REFERENCE], request=s.DuplicateResolveSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.get_case_for_user(request.user, reference)
+        data = validated(s.DuplicateResolveSerializer, request.data)
+        services.duplicates_resolve(
+            case=case, actor=self.actor(), keep_city_code=data["keep_city_code"], user=request.user
+        )
+        return case_response(request, reference)
+
+
+class JSONErrorsNegotiation(BaseContentNegotiation):
+    """The PDF is returned as is; errors are JSON whatever the client's Accept header says."""
+
+    def select_parser(self, request: Request, parsers: list) -> object:
+        return parsers[0]
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
+        return renderers[0], renderers[0].media_type
+
+
+class AgreementPdfView(ClerkView):
+    content_negotiation_class = JSONErrorsNegotiation
+
+    @extend_schema(
+        tags=["cases"], summary=_("The transfer agreement as PDF (either side)"), operation_id="cases_agreement_pdf",
+        parameters=[REFERENCE],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The agreement.")),
+            **errors(401, 403, 404),
+            409: OpenApiResponse(ERROR, description=_("The agreement has not been issued yet.")),
+        },
+    )
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        case = selectors.get_case_for_user(request.user, reference)
+        if not case.has_agreement:
+            raise StateConflict(_("The agreement has not been issued yet."), "no_agreement")
+        verify_url = request.build_absolute_uri(f"/verify/{case.verification_code}/")
+        response = HttpResponse(agreement_pdf(case, verify_url), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{case.agreement_number}.pdf"'
+        return response
+
+
+# --- public: the worker's status, agreement verification -------------------------------------
+
+
+class StatusLookupView(PublicView):
+    @extend_schema(
+        tags=["public"], summary=_("A worker checks their case by reference and ID number"),
+        description=_(
+            "A wrong ID number and an unknown reference give the same 404. After 10 failed attempts from one "
+            "address within an hour: 429, with Retry-After."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429],
+                description=_("Seconds until the address may try again."),
+            ),
+        ],
+        request=s.StatusLookupSerializer, responses={200: s.StatusSerializer, **errors(400, 404, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(s.StatusLookupSerializer, request.data)
+        case = services.status_lookup(
+            reference=data["reference"], id_number=data["id_number"], client_address=request.META.get("REMOTE_ADDR", ""),
+        )
+        if case is None:
+            raise exceptions.NotFound(_("No case matches this reference and ID number."))
+        context = {"timeline": selectors.case_timeline(case)}
+        return Response(s.StatusSerializer(case, context=context).data)
+
+
+class VerifyView(PublicView):
+    @extend_schema(
+        tags=["public"], summary=_("Check a transfer agreement by its verification code"),
+        parameters=[path_parameter("verification_code", CODE_PATTERN, _("The code printed on the agreement."))],
+        responses={200: s.VerificationSerializer, **errors(404)},
+    )
+    def get(self, request: Request, verification_code: str) -> Response:
+        return Response(s.VerificationSerializer(selectors.agreement_by_verification_code(verification_code)).data)
