@@ -148,7 +148,11 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "reference", "worker", "insurance_type", "status", "origin_agency", "destination_agency", "due_date",
     ]
-    list_filter = ["status", "insurance_type", OverdueFilter, "origin_agency", "destination_agency"]
+    # Only the agencies that have cases: the full directory (some 370 agencies) buried the other filters.
+    list_filter = [
+        "status", "insurance_type", OverdueFilter,
+        ("origin_agency", admin.RelatedOnlyFieldListFilter), ("destination_agency", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["reference", "worker__id_number", "worker__name", "agreement_number"]
     list_select_related = ["worker", "origin_agency", "destination_agency"]
     date_hierarchy = "created_at"

@@ -77,7 +77,7 @@ class WorkerRegisterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=64)
     hukou_city = forms.ModelChoiceField(
         label=_("Hukou city"), queryset=City.objects.select_related("province").order_by("code"),
-        widget=FilterableSelect, help_text=_("Where the household registration is."),
+        widget=FilterableSelect, help_text=_("Where the household registration is."), empty_label=_("Choose a city"),
     )
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(
@@ -101,6 +101,7 @@ class CaseOpenForm(forms.Form):
     )
     other_agency = forms.ModelChoiceField(
         label=_("Other agency"), queryset=Agency.objects.none(), widget=FilterableSelect,
+        empty_label=_("Choose the other agency"),
     )
     approved_transfer_reference = forms.CharField(
         label=_("Approved-transfer reference"), max_length=64, required=False,
@@ -210,6 +211,15 @@ class ContributionUploadForm(forms.Form):
         return records
 
 
+# Steps that cannot be taken back open a short form first that says what they do, so a stray click does nothing.
+TRANSITION_WARNINGS = {
+    "issue_agreement": _(
+        "The figures are frozen as they stand now and printed on the agreement; the destination agency is told. "
+        "Check the contribution history first."
+    ),
+}
+
+
 class TransitionForm(forms.Form):
     """The note of one transition: a reason where the rule asks for one, a confirmation where it closes the case."""
 
@@ -233,12 +243,20 @@ class TransitionForm(forms.Form):
 
     @property
     def needs_input(self) -> bool:
-        """A transition without reason or confirmation runs from a single button."""
-        return self.rule.reason_required or self.rule.terminal
+        """A transition without reason, confirmation or warning runs from a single button."""
+        return self.rule.reason_required or self.rule.terminal or self.rule.name in TRANSITION_WARNINGS
+
+    @property
+    def warning(self) -> str:
+        return TRANSITION_WARNINGS.get(self.rule.name, "")
 
 
 class DuplicateResolveForm(forms.Form):
-    keep_city_code = forms.ChoiceField(label=_("Keep the relationship in"), widget=forms.RadioSelect)
+    keep_city_code = forms.ChoiceField(
+        label=_("Keep the relationship in"), widget=forms.RadioSelect,
+        help_text=_("The decision is final: the other area refunds its personal-account credits for these months, "
+                    "with interest."),
+    )
 
     def __init__(self, *args: object, case: TransferCase, duplicate: CaseDuplicate, **kwargs: object) -> None:
         kwargs.setdefault("prefix", f"duplicate-{duplicate.pk}")

@@ -231,6 +231,17 @@ def available_transitions(case: TransferCase, actor: Actor, report: CaseReport |
     return [name for name in names if name not in report.blockers]
 
 
+def supervisor_transitions(case: TransferCase, actor: Actor) -> list[str]:
+    """Steps the actor's agency could run now but only a supervisor may: a clerk is told to ask one."""
+    if actor.is_supervisor:
+        return []
+    sides = actor.sides(case)
+    return [
+        name for name, rule in TRANSITION_RULES.items()
+        if rule.supervisor_only and rule.sides & sides and can_proceed(getattr(case, name))
+    ]
+
+
 # --- worker portal: what the public pages may read -------------------------------------------
 # The public templates get these plain values, never a case or a worker, so no page can
 # show more than the masked ID number by accident.
@@ -613,6 +624,11 @@ def worker_by_id_number(id_number: str) -> Worker | None:
 
 def province_names(codes: Iterable[str]) -> dict[str, str]:
     return dict(Province.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def city_labels(codes: Iterable[str]) -> dict[str, str]:
+    """Province and city name by city code, as the pages print a city ("广东省深圳市")."""
+    return {city.code: str(city) for city in City.objects.select_related("province").filter(code__in=set(codes))}
 
 
 def case_notes(case: TransferCase) -> list[CaseNote]:

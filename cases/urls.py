@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/<str:reference>/attachments/", clerk.add_attachment, name="add_attachment"),
     path("cases/<str:reference>/attachments/<int:pk>/", clerk.attachment, name="attachment"),
     path("cases/<str:reference>/worker-id/", clerk.reveal_id, name="reveal_id"),
+    path("cases/<str:reference>/access-code/", clerk.issue_access_code, name="issue_access_code"),
     path("cases/<str:reference>/agreement.pdf", clerk.agreement_pdf, name="agreement_pdf"),
     path("cases/<str:reference>/acceptance.pdf", clerk.acceptance_pdf, name="acceptance_pdf"),
     path("cases/<str:reference>/contributions/", clerk.contributions, name="contributions"),

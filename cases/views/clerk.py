@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -38,7 +38,7 @@ from cases.forms import (
     WorkerLookupForm,
     WorkerRegisterForm,
 )
-from cases.models import TRANSITION_RULES, Actor, Side, TransferCase, actor_may
+from cases.models import TRANSITION_RULES, Actor, CaseStatus, Side, TransferCase, actor_may
 from regions.models import AgencyMembership
 
 audit_log = logging.getLogger("sstransfer.audit")
@@ -202,6 +202,7 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
     names = selectors.available_transitions(case, actor, report)
     duplicates = list(case.duplicates.all())
     may_resolve = case.is_open and Side.DESTINATION in sides
+    events = list(case.events.all())
     benefit_province = ""
     if report.benefit_place:
         benefit_province = selectors.province_names([report.benefit_place.province_code]).get(
@@ -226,12 +227,28 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
              if may_resolve and not duplicate.resolved else None)
             for duplicate in duplicates
         ],
-        "events": list(case.events.all()),
+        "supervisor_steps": pgettext("list separator", ", ").join(
+            f"“{TRANSITION_RULES[name].label}”" for name in selectors.supervisor_transitions(case, actor)
+        ),
+        # Arrears name their city as the rest of the page does, not by its code.
+        "arrears": _arrears_by_city(report),
+        # What the origin asked for stays in sight while the case waits for it.
+        "open_request": next((e for e in reversed(events) if e.transition == "request_info"), None)
+        if case.status == CaseStatus.INFO_REQUESTED else None,
+        "closing_event": events[-1] if events and not case.is_open else None,
+        "events": events,
         "notes": selectors.case_notes(case),
         "note_form": bound.get("note") or NoteForm(case=case),
         "attachments": selectors.case_attachments(case),
         "attachment_form": (bound.get("attachment") or _attachment_form(case)) if case.is_open else None,
     }
+
+
+def _arrears_by_city(report: selectors.CaseReport) -> list[tuple[str, object]]:
+    if not report.arrears:
+        return []
+    labels = selectors.city_labels(owed.city_code for owed in report.arrears)
+    return [(labels.get(owed.city_code, owed.city_code), owed) for owed in report.arrears]
 
 
 def _attachment_form(case: TransferCase, *args: object) -> AttachmentForm:
@@ -360,6 +377,24 @@ def reveal_id(request: HttpRequest, reference: str) -> HttpResponse:
                           "case": case.reference, "worker_id": case.worker_id}},
     )
     return render(request, "cases/reveal_id.html", {"case": case})
+
+
+@never_cache
+@require_POST
+@clerk_required
+def issue_access_code(request: HttpRequest, reference: str) -> HttpResponse:
+    """A new access code for the worker's online "My case", handed over at the counter; the old one stops working."""
+    case = _case(request, reference, detail=False)
+    if not case.is_open:
+        messages.error(request, _("The case is closed: the worker has nothing left to do online."))
+        return redirect(case)
+    code = services.case_issue_access_code(case=case)
+    audit_log.info(
+        "worker access code issued",
+        extra={"fields": {"user": request.user.get_username(), "agency": request.user.membership.agency.code,
+                          "case": case.reference}},
+    )
+    return render(request, "cases/access_code.html", {"case": case, "access_code": code})
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -496,7 +531,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "values": [step.median_workdays for step in figures.steps],
         "title": _("Median working days"),
     }
-    return render(request, "cases/dashboard.html", {"figures": figures, "chart": chart})
+    total = sum(count for _status, _label, count in figures.by_status)
+    return render(request, "cases/dashboard.html", {"figures": figures, "chart": chart, "total": total})
 
 
 @supervisor_required

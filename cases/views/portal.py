@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -201,7 +201,12 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "portal/verify.html", {"agreement": selectors.agreement_check(code)})
+    try:
+        agreement = selectors.agreement_check(code)
+    except Http404:
+        # Whoever scans a forged or mistyped code is told so plainly, not shown "page not found".
+        return render(request, "portal/verify_unknown.html", {"code": code, "form": VerifyForm()}, status=404)
+    return render(request, "portal/verify.html", {"agreement": agreement})
 
 
 @require_GET
