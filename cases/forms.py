@@ -44,11 +44,11 @@ def _helper(key: str, action: str = "", submit: str | None = None, method: str =
 class FilterableSelect(forms.Select):
     """A long select that static/js/select-filter.js gives a type-to-filter box."""
 
-    def __init__(self, attrs: dict | None = None) -> None:
+    def __init__(self, attrs: dict | None = None, choices: object = ()) -> None:
         super().__init__({
             "data-filterable": "true", "data-filter-placeholder": _("Type a city name to narrow the list"),
             **(attrs or {}),
-        })
+        }, choices)
 
 
 class IdNumberField(forms.CharField):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import FilterableSelect
 from cases.ids import parse_id_number
 from cases.selectors import Choices, agency_for_city
 from cases.services import sniff_content_type
@@ -79,6 +80,9 @@ class ApplyForm(forms.Form):
         self.fields["hukou_city"].choices = prompt + every_city
         self.fields["origin_city"].choices = prompt + served_cities
         self.fields["destination_city"].choices = prompt + served_cities
+        # Some 340 cities: a box above each list narrows it as the worker types (static/js/select-filter.js).
+        for name in ("hukou_city", "origin_city", "destination_city"):
+            self.fields[name].widget = FilterableSelect(choices=self.fields[name].choices)
 
     def clean_id_number(self) -> str:
         return parse_id_number(self.cleaned_data["id_number"]).id_number

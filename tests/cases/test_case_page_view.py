@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cases import services
 from cases.models import CaseNote, TransferCase
+from tests.cases.portal_support import in_language
 from tests.factories import advance, open_case, periods
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -269,3 +271,86 @@ def test_the_page_runs_a_fixed_number_of_queries(client, users, django_assert_ma
     with django_assert_max_num_queries(13) as big_queries:
         client.get(page(big))
     assert len(small_queries) <= len(big_queries) <= len(small_queries) + 1  # the policy row, when receiving
+
+
+# --- what the page says, from the UI review -----------------------------------------------------
+
+
+def test_arrears_name_their_city_and_link_to_the_history(client, users):
+    case = open_case(users)
+    periods(case.worker, ("440300", "2024-07", "2024-09", "8000", None, False))
+    client.force_login(users["origin_clerk"])
+    content = client.get(page(case)).content.decode()
+    assert "广东省深圳市" in content and "440300:" not in content
+    assert f"/cases/{case.reference}/contributions/" in content
+
+
+def test_a_clerk_is_told_which_step_needs_a_supervisor(client, users):
+    case = open_case(users, status="receiving")
+    client.force_login(users["dest_clerk"])
+    response = in_language(client, "en").get(page(case))
+    assert response.context["supervisor_steps"] == "“Complete acceptance”"
+    assert "A supervisor of your agency does “Complete acceptance”." in response.content.decode()
+    client.force_login(users["dest_supervisor"])
+    assert client.get(page(case)).context["supervisor_steps"] == ""
+
+
+def test_the_open_request_stays_in_sight_while_the_case_waits(client, users):
+    case = open_case(users, status="verifying")
+    advance(case, users, "request_info", note="请补充劳动合同")
+    client.force_login(users["dest_clerk"])
+    response = client.get(page(case))
+    assert response.context["open_request"].note == "请补充劳动合同"
+    assert 'data-testid="open-request"' in response.content.decode()
+
+
+def test_a_closed_case_says_how_it_ended_instead_of_offering_actions(client, users):
+    case = open_case(users, status="verifying")
+    advance(case, users, "reject", note="本地无参保记录")
+    client.force_login(users["dest_clerk"])
+    content = in_language(client, "en").get(page(case)).content.decode()
+    assert 'data-testid="case-closed"' in content
+    assert "The case is closed: Rejected on" in content and "本地无参保记录" in content
+    assert "What you can do now" not in content
+    assert "Live quote" not in content
+
+
+def test_issuing_the_agreement_opens_a_warning_first(client, users):
+    case = open_case(users, status="verifying")
+    client.force_login(users["origin_supervisor"])
+    form = next(f for f in client.get(page(case)).context["transition_forms"] if f.prefix == "issue_agreement")
+    assert form.needs_input and form.warning
+    # The note stays optional: the button under the warning issues it.
+    client.post(page(case) + "transitions/issue_agreement/", {})
+    case.refresh_from_db()
+    assert case.status == "agreement_issued"
+
+
+def test_a_clerk_issues_a_new_access_code_for_the_worker(client, users, caplog):
+    case = open_case(users)
+    old = services.case_issue_access_code(case=case)
+    assert client.post(page(case) + "access-code/").status_code == 302  # anonymous: to sign in
+    client.force_login(users["outsider_clerk"])
+    assert client.post(page(case) + "access-code/").status_code == 404
+    client.force_login(users["dest_clerk"])
+    assert client.get(page(case) + "access-code/").status_code == 405
+    with caplog.at_level(logging.INFO, logger="sstransfer.audit"):
+        response = client.post(page(case) + "access-code/")
+    code = response.context["access_code"]
+    assert code in response.content.decode()
+    assert response["Cache-Control"].startswith("max-age=0")
+    case.refresh_from_db()
+    assert services.case_check_access_code(case, case.worker.id_number, code)
+    assert not services.case_check_access_code(case, case.worker.id_number, old)
+    record = next(r for r in caplog.records if r.name == "sstransfer.audit")
+    assert record.fields == {"user": "dest_clerk", "agency": "510100", "case": case.reference}
+
+
+def test_no_access_code_for_a_closed_case(client, users):
+    case = open_case(users, status="completed")
+    client.force_login(users["dest_clerk"])
+    assert "access-code/" not in client.get(page(case)).content.decode()
+    response = client.post(page(case) + "access-code/", follow=True)
+    assert "error" in [m.tags for m in response.context["messages"]]
+    case.refresh_from_db()
+    assert not case.access_code_hash

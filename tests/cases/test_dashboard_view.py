@@ -47,6 +47,7 @@ def test_cases_by_state_overdue_and_median_working_days(client, users):
     figures = response.context["figures"]
     by_status = {status: count for status, _label, count in figures.by_status}
     assert by_status["receiving"] == 1 and by_status["verifying"] == 1
+    assert response.context["total"] == 2
     assert (figures.overdue_ours, figures.overdue_theirs) == (1, 0)
     client.force_login(users["dest_supervisor"])
     figures = client.get(DASHBOARD).context["figures"]

@@ -42,3 +42,11 @@ def test_the_form_sends_the_visitor_to_the_code_page(client, users):
     assert client.get(reverse("cases:verify_form")).status_code == 200
     response = client.get(reverse("cases:verify_form"), {"code": f" {case.verification_code.lower()} "})
     assert response["Location"] == reverse("cases:verify", args=[case.verification_code])
+
+
+def test_an_unknown_code_says_so_plainly_and_offers_the_form_again(client, users):
+    response = in_language(client, "en").get(reverse("cases:verify", args=["ZZZZZZZZZZZZ"]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "No agreement has this verification code" in html
+    assert "ZZZZZZZZZZZZ" in html and 'name="code"' in html
