@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.forms import FilterableSelect
 from cases.ids import parse_id_number
@@ -128,7 +129,7 @@ class ProvideInfoForm(forms.Form):
         help_text=_("What you are sending, or why something cannot be sent."),
     )
     attachments = MultipleFileField(
-        label=_("Documents"), required=False,
+        label=pgettext_lazy("files the worker sends", "Documents"), required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 
