@@ -55,7 +55,10 @@ def get_case_for_user(user: object, reference: str, queryset: object = None) -> 
 def case_detail_queryset():
     return TransferCase.objects.with_list_related().select_related("worker__hukou_city__province").prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
-        Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related("first_city", "second_city", "kept_city")),
+        # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
+        Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
+            "first_city__province", "second_city__province", "kept_city__province"
+        )),
     )
 
 
