@@ -20,9 +20,7 @@ from django_fsm import can_proceed
 from cases import rules
 from cases.ids import normalize
 from cases.models import (
-    DESTINATION_TURN,
     OPEN_STATUSES,
-    ORIGIN_TURN,
     TERMINAL_STATUSES,
     TRANSITION_RULES,
     Actor,
@@ -38,6 +36,8 @@ from cases.models import (
     TransferCaseQuerySet,
     Worker,
     actor_may,
+    awaiting_move_of,
+    overdue_on,
 )
 from regions.models import Agency, CalendarDay, City, CreditRate, InsuranceType, Province, RegionPolicy
 from regions.workdays import workdays_between
@@ -476,11 +476,10 @@ WORKLIST_TABS = ("todo", "outgoing", "incoming", "overdue", "closed")
 def worklist_tab_filters(agency_id: int, today: dt.date) -> dict[str, Q]:
     """Each worklist tab as a condition, so one query can count them all and another list one."""
     return {
-        "todo": Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN)
-        | Q(destination_agency_id=agency_id, status__in=DESTINATION_TURN),
+        "todo": awaiting_move_of(agency_id),
         "outgoing": Q(origin_agency_id=agency_id, status__in=OPEN_STATUSES),
         "incoming": Q(destination_agency_id=agency_id, status__in=OPEN_STATUSES),
-        "overdue": Q(due_date__lt=today, status__in=OPEN_STATUSES),
+        "overdue": overdue_on(today),
         "closed": Q(status__in=TERMINAL_STATUSES),
     }
 
@@ -575,11 +574,9 @@ def dashboard(agency_id: int, today: dt.date) -> Dashboard:
     A step is the time a case spent in one state; it counts when it ended within the window,
     measured in working days on the official calendar.
     """
-    cases = TransferCase.objects.filter(Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id))
+    cases = TransferCase.objects.of_agency(agency_id)
     counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
-    overdue = cases.overdue(today).aggregate(
-        total=Count("pk"), ours=Count("pk", filter=worklist_tab_filters(agency_id, today)["todo"])
-    )
+    overdue = cases.overdue(today).aggregate(total=Count("pk"), ours=Count("pk", filter=awaiting_move_of(agency_id)))
     since = today - dt.timedelta(days=DASHBOARD_WINDOW_DAYS)
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     # Status changes only: resolving a duplicate writes an event that keeps the state.
@@ -687,7 +684,7 @@ def case_list(
     if overdue is True:
         cases = cases.overdue(today)
     elif overdue is False:
-        cases = cases.exclude(due_date__lt=today or timezone.localdate(), status__in=OPEN_STATUSES)
+        cases = cases.not_overdue(today)
     if q:
         cases = cases.filter(
             Q(reference__icontains=q) | Q(worker__name__icontains=q) | Q(worker__id_number__icontains=q)
