@@ -400,6 +400,15 @@ def worker_progress(case: TransferCase) -> WorkerProgress:
     )
 
 
+def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferCase | None:
+    """The case with this reference whose worker has this ID number, else None: either mismatch looks the same."""
+    return (
+        TransferCase.objects.select_related("worker", "origin_agency", "destination_agency")
+        .filter(reference=normalize(reference), worker__id_number=normalize(id_number))
+        .first()
+    )
+
+
 def worker_case(pk: int) -> TransferCase | None:
     """A case the worker has unlocked with their access code, with what their progress page needs."""
     return TransferCase.objects.select_related("worker", "origin_agency", "destination_agency").filter(pk=pk).first()
@@ -407,13 +416,7 @@ def worker_case(pk: int) -> TransferCase | None:
 
 def agreement_check(verification_code: str) -> AgreementCheck:
     """What the public may confirm about an agreement from its QR code; 404 for an unknown code."""
-    case = (
-        TransferCase.objects.select_related("worker", "origin_agency")
-        .filter(verification_code=(verification_code or "").strip().upper(), agreement_number__isnull=False)
-        .first()
-    )
-    if case is None:
-        raise Http404
+    case = agreement_by_verification_code(verification_code)
     return AgreementCheck(
         number=case.agreement_number,
         issued_at=case.agreement_issued_at,

@@ -39,6 +39,7 @@ from cases.models import (
 from cases.selectors import (
     base_bounds,
     calendar_overrides,
+    case_by_reference_and_id_number,
     case_report,
     credit_rates,
     pooling_levels,
@@ -609,11 +610,7 @@ def status_lookup(*, reference: str, id_number: str, client_address: str) -> Tra
     (shared cache in production, so every worker process counts the same failures).
     """
     failures = _recent_failures(client_address)
-    case = (
-        TransferCase.objects.select_related("origin_agency", "destination_agency", "worker")
-        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
-        .first()
-    )
+    case = case_by_reference_and_id_number(reference, id_number)
     if case is None:
         _count_failure(client_address, failures)
     return case
@@ -649,11 +646,7 @@ class OnlineApplication:
 def case_worker_access(*, reference: str, id_number: str, access_code: str, client_address: str) -> TransferCase | None:
     """The case when reference, ID number and access code all match, else None (counted as a failure)."""
     failures = _recent_failures(client_address)
-    case = (
-        TransferCase.objects.select_related("worker")
-        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
-        .first()
-    )
+    case = case_by_reference_and_id_number(reference, id_number)
     if case is None or not case_check_access_code(case, id_number, access_code):
         _count_failure(client_address, failures)
         return None
