@@ -504,19 +504,11 @@ def workdays_left(due_dates: Iterable[dt.date | None], today: dt.date) -> dict[d
 
 
 @dataclass(frozen=True)
-class YearSummary:
-    year: int
-    months: int
-    base_total: Decimal
-    unpaid_months: int
-
-
-@dataclass(frozen=True)
 class CityHistory:
     city: City
     insurance_type: str
     periods: list[ContributionPeriod]
-    years: list[YearSummary]
+    years: list[rules.YearTotal]
 
     @property
     def months(self) -> int:
@@ -535,18 +527,7 @@ def contribution_history(worker_id: int) -> list[CityHistory]:
         grouped[(period.insurance_type, period.city_id)].append(period)
     histories = []
     for (insurance_type, _city), rows in sorted(grouped.items()):
-        months: dict[int, int] = defaultdict(int)
-        bases: dict[int, Decimal] = defaultdict(Decimal)
-        unpaid: dict[int, int] = defaultdict(int)
-        for period in rows:
-            for index in period.as_rule_period().months():
-                year = index // 12
-                if period.paid:
-                    months[year] += 1
-                    bases[year] += period.monthly_base
-                else:
-                    unpaid[year] += 1
-        years = [YearSummary(y, months[y], bases[y], unpaid[y]) for y in sorted(set(months) | set(unpaid))]
+        years = rules.year_totals(period.as_rule_period() for period in rows)
         histories.append(CityHistory(rows[0].city, insurance_type, rows, years))
     return histories
 
