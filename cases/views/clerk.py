@@ -424,10 +424,18 @@ def _record(request: HttpRequest, case: TransferCase, records: list[dict[str, ob
                                   user=request.user)
 
 
+def _closed(request: HttpRequest, case: TransferCase) -> HttpResponse:
+    """A closed case's page offers no form; a request from a stale page is refused the same way."""
+    messages.error(request, _("The case is closed."))
+    return redirect("cases:contributions", case.reference)
+
+
 @require_POST
 @clerk_required
 def add_period(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, detail=False)
+    if not case.is_open:
+        return _closed(request, case)
     form = ContributionPeriodForm(request.POST, action=reverse("cases:add_period", args=[case.reference]))
     if form.is_valid():
         try:
@@ -448,6 +456,8 @@ def add_period(request: HttpRequest, reference: str) -> HttpResponse:
 @clerk_required
 def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, detail=False)
+    if not case.is_open:
+        return _closed(request, case)
     form = ContributionUploadForm(request.POST, request.FILES,
                                   action=reverse("cases:upload_periods", args=[case.reference]))
     row_errors = []
