@@ -366,7 +366,7 @@ def reveal_id(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _verify_url(request: HttpRequest, case: TransferCase) -> str:
-    return request.build_absolute_uri(f"/verify/{case.verification_code}/")
+    return request.build_absolute_uri(reverse("cases:verify", args=[case.verification_code]))
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
