@@ -398,16 +398,6 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
             return Side.DESTINATION
         return None
 
-    def frozen_figures(self) -> dict[str, object] | None:
-        if not self.has_agreement:
-            return None
-        return {
-            "contribution_months": self.contribution_months,
-            "pooled_fund_amount": self.pooled_fund_amount,
-            "personal_account_principal": self.personal_account_principal,
-            "personal_account_balance": self.personal_account_balance,
-        }
-
     # Transitions: source, target and derived fields only; services lock, check and record.
 
     @transition(status, CaseStatus.SUBMITTED, CaseStatus.VERIFYING, permission=_permission("start_verification"))
