@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -137,7 +138,7 @@ def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     return actor.is_supervisor or not rule.supervisor_only
 
 
-def _permission(name: str):
+def _permission(name: str) -> Callable[[TransferCase, Actor], bool]:
     return lambda case, actor: actor_may(case, actor, name)
 
 

@@ -43,7 +43,7 @@ from regions.models import Agency, CalendarDay, City, CreditRate, InsuranceType,
 from regions.workdays import workdays_between
 
 
-def get_case_for_user(user: object, reference: str, queryset: object = None) -> TransferCase:
+def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
     """404 for a case that does not exist and for one the user may not see, alike."""
     base = queryset if queryset is not None else TransferCase.objects.with_list_related()
     try:
@@ -52,7 +52,7 @@ def get_case_for_user(user: object, reference: str, queryset: object = None) -> 
         raise Http404 from None
 
 
-def case_detail_queryset():
+def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related("worker__hukou_city__province").prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
         # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
@@ -645,7 +645,7 @@ def worker_overview(worker: Worker) -> WorkerOverview:
     return WorkerOverview(place, province_name, months)
 
 
-def worker_contributions(worker: Worker, insurance_type: str = ""):
+def worker_contributions(worker: Worker, insurance_type: str = "") -> QuerySet[ContributionPeriod]:
     periods = ContributionPeriod.objects.filter(worker=worker).select_related("city")
     if insurance_type:
         periods = periods.filter(insurance_type=insurance_type)
@@ -655,7 +655,7 @@ def worker_contributions(worker: Worker, insurance_type: str = ""):
 def case_list(
     user: object, *, status: str = "", side: str = "", overdue: bool | None = None, q: str = "",
     today: dt.date | None = None,
-):
+) -> TransferCaseQuerySet:
     """The caller's agency's cases, narrowed by the worklist's filters."""
     cases = TransferCase.objects.visible_to(user).with_list_related()
     agency_id = Actor.for_user(user).agency_id

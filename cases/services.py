@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -37,6 +37,7 @@ from cases.models import (
     actor_may,
 )
 from cases.selectors import (
+    CaseReport,
     base_bounds,
     calendar_overrides,
     case_by_reference_and_id_number,
@@ -147,7 +148,7 @@ def _period_from_record(
     errors: dict[str, list[str]] = {}
     values: dict[str, object] = {}
 
-    def take(name: str, parse) -> None:
+    def take(name: str, parse: Callable[[object], object]) -> None:
         try:
             values[name] = parse(record.get(name))
         except ValidationError as error:
@@ -431,7 +432,7 @@ def case_transition(
     return locked
 
 
-def _transition_arguments(case: TransferCase, name: str, report: object, today: dt.date) -> dict[str, object]:
+def _transition_arguments(case: TransferCase, name: str, report: CaseReport, today: dt.date) -> dict[str, object]:
     if name == "request_info":
         overrides = calendar_overrides(today)
         return {"days_left": workdays_between(today, case.due_date, overrides) if case.due_date else 0}
