@@ -179,4 +179,4 @@ class CalendarDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+        return f"{self.date} {_('working day') if self.is_workday else _('holiday')}"
