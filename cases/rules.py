@@ -86,6 +86,25 @@ class Period:
         return self.monthly_base * share
 
 
+# --- time limits (§4) ------------------------------------------------------------------------
+
+ORIGIN, DESTINATION = "origin", "destination"
+# Working days each agency has for its step: 66号 Art. 8, and 医保办发〔2021〕43号 for medical insurance
+# (10 out, 5 in). The origin's step runs until the agreement or the rejection, the destination's until completion.
+STEP_WORKING_DAYS = {
+    (PENSION, ORIGIN): 15,
+    (PENSION, DESTINATION): 15,
+    (UNEMPLOYMENT, ORIGIN): 15,
+    (UNEMPLOYMENT, DESTINATION): 15,
+    (MEDICAL, ORIGIN): 10,
+    (MEDICAL, DESTINATION): 5,
+}
+
+
+def step_working_days(insurance_type: str, side: str) -> int:
+    return STEP_WORKING_DAYS[(insurance_type, side)]
+
+
 # --- pooling areas ---------------------------------------------------------------------------
 
 

@@ -51,15 +51,6 @@ from regions.workdays import Deadline, add_workdays, workdays_between
 
 # Crockford's alphabet: no I, L, O or U to misread over the phone.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-# Working days per step (DOMAIN.md §4): 66号 Art. 8, and 医保办发〔2021〕43号 for medical insurance.
-STEP_DAYS = {
-    (InsuranceType.PENSION, Side.ORIGIN): 15,
-    (InsuranceType.PENSION, Side.DESTINATION): 15,
-    (InsuranceType.UNEMPLOYMENT, Side.ORIGIN): 15,
-    (InsuranceType.UNEMPLOYMENT, Side.DESTINATION): 15,
-    (InsuranceType.MEDICAL, Side.ORIGIN): 10,
-    (InsuranceType.MEDICAL, Side.DESTINATION): 5,
-}
 MAX_MONEY = Decimal("999999999999.99")
 # Every field a transition may set (cases/models.py); nothing else is written back.
 TRANSITION_FIELDS = [
@@ -74,7 +65,8 @@ def random_code(length: int) -> str:
 
 
 def step_deadline(insurance_type: str, side: str, start: dt.date, days: int | None = None) -> Deadline:
-    return add_workdays(start, STEP_DAYS[(insurance_type, side)] if days is None else days, calendar_overrides(start))
+    days = rules.step_working_days(insurance_type, side) if days is None else days
+    return add_workdays(start, days, calendar_overrides(start))
 
 
 # --- workers and contributions ---------------------------------------------------------------
