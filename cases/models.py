@@ -392,6 +392,13 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < (today or timezone.localdate())
 
+    def awaits(self, agency_id: int | None) -> bool:
+        """Whether the next step is this agency's (awaiting_move_of says the same in SQL)."""
+        side = self.next_side()
+        return (side == Side.ORIGIN and self.origin_agency_id == agency_id) or (
+            side == Side.DESTINATION and self.destination_agency_id == agency_id
+        )
+
     def next_side(self) -> str | None:
         if self.status in ORIGIN_TURN:
             return Side.ORIGIN

@@ -122,7 +122,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         outgoing = case.origin_agency_id == agency.pk
         rows.append(WorklistRow(
             case=case, outgoing=outgoing,
-            our_turn=case.next_side() == (Side.ORIGIN if outgoing else Side.DESTINATION),
+            our_turn=case.awaits(agency.pk),
             days_left=days.get(case.due_date), overdue=case.is_overdue(today),
         ))
     searching = any(filterset.form.cleaned_data.get(name) for name in ("q", "status", "insurance_type", "due_from", "due_to"))
@@ -212,7 +212,7 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
         "report": report,
         "sides": sides,
         "outgoing": Side.ORIGIN in sides,
-        "our_turn": case.next_side() in sides,
+        "our_turn": case.awaits(actor.agency_id),
         "days_left": selectors.workdays_left([case.due_date], today).get(case.due_date),
         "overdue": case.is_overdue(today),
         "benefit_province": benefit_province,
