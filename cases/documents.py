@@ -106,8 +106,9 @@ def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans"
             _table(period_rows, [70 * mm, 24 * mm, 40 * mm, 30 * mm]),
             Spacer(1, 4 * mm),
         ]
-        if case.outcome_reason:
-            story += [Paragraph(case.outcome_reason, BODY), Spacer(1, 4 * mm)]
+        outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
+        if outcome_reason:
+            story += [Paragraph(outcome_reason, BODY), Spacer(1, 4 * mm)]
         story += [
             _verification_block(case, verify_url),
             Spacer(1, 4 * mm),

@@ -172,8 +172,9 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         report.benefit_place = rules.benefit_receipt_province(
             hukou_province=case.worker.hukou_province_code, pension_periods=pension
         )
-    if case.outcome_reason:
-        report.messages.append(case.outcome_reason)
+    outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
+    if outcome_reason:
+        report.messages.append(outcome_reason)
     if case.insurance_type == rules.MEDICAL:
         destination_province = case.destination_agency.city_id[:2]
         policy = policy_for(destination_province, today.year)
