@@ -501,7 +501,8 @@ def duplicates_resolve(
         periods = worker_rule_periods(locked.worker_id, locked.insurance_type)
         rates = credit_rates()
         for duplicate in pending:
-            released = duplicate.second_city_id if keep_city_code == duplicate.first_city_id else duplicate.first_city_id
+            duplicate.kept_city_id = keep_city_code
+            released = duplicate.released_city_id
             released_periods = [p for p in periods if p.city_code == released]
             try:
                 refund = rules.duplicate_refund(
@@ -512,7 +513,6 @@ def duplicates_resolve(
                 )
             except rules.RuleViolation as violation:
                 raise RuleBlocked(violation.message, violation.code) from None
-            duplicate.kept_city_id = keep_city_code
             duplicate.refund_amount = refund
             duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
             duplicate.resolved_at = timezone.now()
