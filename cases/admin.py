@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from cases import services
 from cases.ids import parse_id_number
 from cases.models import (
-    OPEN_STATUSES,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
@@ -137,7 +136,7 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.overdue(today)
         if self.value() == "no":
-            return queryset.exclude(due_date__lt=today, status__in=OPEN_STATUSES)
+            return queryset.not_overdue(today)
         return queryset
 
 

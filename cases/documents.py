@@ -19,7 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases.models import ContributionPeriod, TransferCase
+from cases import selectors
+from cases.models import TransferCase
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -75,9 +76,7 @@ def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans"
     """The numbered agreement with the frozen figures; only for a case whose agreement was issued."""
     if not case.has_agreement:
         raise ValueError("the case has no agreement yet")
-    periods = ContributionPeriod.objects.filter(
-        worker_id=case.worker_id, insurance_type=case.insurance_type
-    ).select_related("city")
+    periods = selectors.worker_contributions(case.worker, case.insurance_type)
     with translation.override(language):
         title = _("Transfer agreement and contribution certificate")
         rows = [
@@ -107,8 +106,9 @@ def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans"
             _table(period_rows, [70 * mm, 24 * mm, 40 * mm, 30 * mm]),
             Spacer(1, 4 * mm),
         ]
-        if case.outcome_reason:
-            story += [Paragraph(case.outcome_reason, BODY), Spacer(1, 4 * mm)]
+        outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
+        if outcome_reason:
+            story += [Paragraph(outcome_reason, BODY), Spacer(1, 4 * mm)]
         story += [
             _verification_block(case, verify_url),
             Spacer(1, 4 * mm),

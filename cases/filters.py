@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.ids import normalize
-from cases.models import CaseStatus, TransferCase
+from cases.models import CaseStatus, TransferCase, TransferCaseQuerySet
 from regions.models import InsuranceType
 
 SORTS = {
@@ -85,7 +85,7 @@ class WorklistFilter(django_filters.FilterSet):
         fields = ["q", "status", "insurance_type", "due_from", "due_to"]
         form = WorklistFilterForm
 
-    def search(self, queryset, name: str, value: str):
+    def search(self, queryset: TransferCaseQuerySet, name: str, value: str) -> TransferCaseQuerySet:
         value = value.strip()
         if not value:
             return queryset

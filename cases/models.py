@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -137,7 +138,7 @@ def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     return actor.is_supervisor or not rule.supervisor_only
 
 
-def _permission(name: str):
+def _permission(name: str) -> Callable[[TransferCase, Actor], bool]:
     return lambda case, actor: actor_may(case, actor, name)
 
 
@@ -240,13 +241,37 @@ class ContributionPeriod(models.Model):
         )
 
 
+# The lists' conditions, each defined once: the querysets filter with them, the worklist and the
+# dashboard count with them (Count(filter=…)), so a tab's count and its rows cannot disagree.
+
+
+def of_agency(agency_id: int) -> Q:
+    """The cases of an agency, at either end."""
+    return Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id)
+
+
+def awaiting_move_of(agency_id: int) -> Q:
+    """The cases whose next step belongs to this agency."""
+    return Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN) | Q(
+        destination_agency_id=agency_id, status__in=DESTINATION_TURN
+    )
+
+
+def overdue_on(today: dt.date) -> Q:
+    """Open cases past their due date (TransferCase.is_overdue says the same of one case)."""
+    return Q(due_date__lt=today, status__in=OPEN_STATUSES)
+
+
 class TransferCaseQuerySet(models.QuerySet):
     def visible_to(self, user: object) -> TransferCaseQuerySet:
         """The one definition of what a clerk may see: cases of their own agency, at either end."""
         agency_id = Actor.for_user(user).agency_id
         if agency_id is None:
             return self.none()
-        return self.filter(Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id))
+        return self.of_agency(agency_id)
+
+    def of_agency(self, agency_id: int) -> TransferCaseQuerySet:
+        return self.filter(of_agency(agency_id))
 
     def with_list_related(self) -> TransferCaseQuerySet:
         return self.select_related(
@@ -257,14 +282,14 @@ class TransferCaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today: dt.date | None = None) -> TransferCaseQuerySet:
-        return self.filter(due_date__lt=today or timezone.localdate(), status__in=OPEN_STATUSES)
+        return self.filter(overdue_on(today or timezone.localdate()))
+
+    def not_overdue(self, today: dt.date | None = None) -> TransferCaseQuerySet:
+        """Closed cases, and open ones still within their time (or paused)."""
+        return self.exclude(overdue_on(today or timezone.localdate()))
 
     def awaiting(self, agency_id: int) -> TransferCaseQuerySet:
-        """Cases whose next step belongs to this agency."""
-        return self.filter(
-            Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN)
-            | Q(destination_agency_id=agency_id, status__in=DESTINATION_TURN)
-        )
+        return self.filter(awaiting_move_of(agency_id))
 
 
 class TransferCase(ConcurrentTransitionMixin, models.Model):
@@ -367,22 +392,19 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < (today or timezone.localdate())
 
+    def awaits(self, agency_id: int | None) -> bool:
+        """Whether the next step is this agency's (awaiting_move_of says the same in SQL)."""
+        side = self.next_side()
+        return (side == Side.ORIGIN and self.origin_agency_id == agency_id) or (
+            side == Side.DESTINATION and self.destination_agency_id == agency_id
+        )
+
     def next_side(self) -> str | None:
         if self.status in ORIGIN_TURN:
             return Side.ORIGIN
         if self.status in DESTINATION_TURN:
             return Side.DESTINATION
         return None
-
-    def frozen_figures(self) -> dict[str, object] | None:
-        if not self.has_agreement:
-            return None
-        return {
-            "contribution_months": self.contribution_months,
-            "pooled_fund_amount": self.pooled_fund_amount,
-            "personal_account_principal": self.personal_account_principal,
-            "personal_account_balance": self.personal_account_balance,
-        }
 
     # Transitions: source, target and derived fields only; services lock, check and record.
 

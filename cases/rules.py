@@ -86,6 +86,25 @@ class Period:
         return self.monthly_base * share
 
 
+# --- time limits (§4) ------------------------------------------------------------------------
+
+ORIGIN, DESTINATION = "origin", "destination"
+# Working days each agency has for its step: 66号 Art. 8, and 医保办发〔2021〕43号 for medical insurance
+# (10 out, 5 in). The origin's step runs until the agreement or the rejection, the destination's until completion.
+STEP_WORKING_DAYS = {
+    (PENSION, ORIGIN): 15,
+    (PENSION, DESTINATION): 15,
+    (UNEMPLOYMENT, ORIGIN): 15,
+    (UNEMPLOYMENT, DESTINATION): 15,
+    (MEDICAL, ORIGIN): 10,
+    (MEDICAL, DESTINATION): 5,
+}
+
+
+def step_working_days(insurance_type: str, side: str) -> int:
+    return STEP_WORKING_DAYS[(insurance_type, side)]
+
+
 # --- pooling areas ---------------------------------------------------------------------------
 
 
@@ -192,6 +211,13 @@ def missing_rates(credits: Mapping[int, Decimal], rates: Rates, until_year: int)
     return tuple(y for y in range(min(credits), until_year) if y not in rates)
 
 
+def missing_rate_violation(year: int) -> RuleViolation:
+    return RuleViolation(
+        _("The credited interest rate for %(year)s is missing; an administrator must enter it.") % {"year": year},
+        "missing_credit_rate",
+    )
+
+
 def account_balance(credits: Mapping[int, Decimal], rates: Rates, until_year: int) -> tuple[Decimal, list[YearLine]]:
     """B_y = B_{y-1}(1+r_y) + C_y(1 + r_y·1.083/2) for each complete year before `until_year`.
 
@@ -200,11 +226,7 @@ def account_balance(credits: Mapping[int, Decimal], rates: Rates, until_year: in
     """
     missing = missing_rates(credits, rates, until_year)
     if missing:
-        raise RuleViolation(
-            _("The credited interest rate for %(year)s is missing; an administrator must enter it.")
-            % {"year": missing[0]},
-            "missing_credit_rate",
-        )
+        raise missing_rate_violation(missing[0])
     lines: list[YearLine] = []
     balance = Decimal(0)
     if not credits:
@@ -254,20 +276,38 @@ def compute_figures(insurance_type: str, origin_periods: Sequence[Period], rates
 
 
 def _with_year_totals(lines: list[YearLine], periods: Sequence[Period]) -> list[YearLine]:
-    months: dict[int, int] = defaultdict(int)
-    bases: dict[int, Decimal] = defaultdict(Decimal)
-    for period in periods:
-        if period.paid:
-            for month in period.months():
-                months[month // 12] += 1
-                bases[month // 12] += period.monthly_base
+    totals = {total.year: total for total in year_totals(periods)}
+    none = YearTotal(0, 0, Decimal(0))
     return [
         YearLine(
-            line.year, months.get(line.year, 0), round_money(bases.get(line.year, Decimal(0))),
+            line.year, totals.get(line.year, none).months, round_money(totals.get(line.year, none).base_total),
             round_money(line.credits), line.rate_percent, round_money(line.interest), round_money(line.closing_balance),
         )
         for line in lines
     ]
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    year: int
+    months: int
+    base_total: Decimal
+    unpaid_months: int = 0
+
+
+def year_totals(periods: Iterable[Period]) -> list[YearTotal]:
+    """Per calendar year: the months paid, the sum of their bases, and the months owed."""
+    months: dict[int, int] = defaultdict(int)
+    bases: dict[int, Decimal] = defaultdict(Decimal)
+    unpaid: dict[int, int] = defaultdict(int)
+    for period in periods:
+        for month in period.months():
+            if period.paid:
+                months[month // 12] += 1
+                bases[month // 12] += period.monthly_base
+            else:
+                unpaid[month // 12] += 1
+    return [YearTotal(year, months[year], bases[year], unpaid[year]) for year in sorted(set(months) | set(unpaid))]
 
 
 # --- outcome, benefit place (§6) -------------------------------------------------------------
@@ -440,11 +480,7 @@ def require_no_arrears(origin_periods: Iterable[Period]) -> None:
 
 def require_rates(figures: Figures) -> None:
     if figures.missing_rate_years:
-        raise RuleViolation(
-            _("The credited interest rate for %(year)s is missing; an administrator must enter it.")
-            % {"year": figures.missing_rate_years[0]},
-            "missing_credit_rate",
-        )
+        raise missing_rate_violation(figures.missing_rate_years[0])
 
 
 def require_minimum_months(destination_months: int, minimum: int) -> None:

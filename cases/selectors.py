@@ -20,9 +20,7 @@ from django_fsm import can_proceed
 from cases import rules
 from cases.ids import normalize
 from cases.models import (
-    DESTINATION_TURN,
     OPEN_STATUSES,
-    ORIGIN_TURN,
     TERMINAL_STATUSES,
     TRANSITION_RULES,
     Actor,
@@ -38,12 +36,14 @@ from cases.models import (
     TransferCaseQuerySet,
     Worker,
     actor_may,
+    awaiting_move_of,
+    overdue_on,
 )
 from regions.models import Agency, CalendarDay, City, CreditRate, InsuranceType, Province, RegionPolicy
 from regions.workdays import workdays_between
 
 
-def get_case_for_user(user: object, reference: str, queryset: object = None) -> TransferCase:
+def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
     """404 for a case that does not exist and for one the user may not see, alike."""
     base = queryset if queryset is not None else TransferCase.objects.with_list_related()
     try:
@@ -52,10 +52,13 @@ def get_case_for_user(user: object, reference: str, queryset: object = None) -> 
         raise Http404 from None
 
 
-def case_detail_queryset():
+def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related("worker__hukou_city__province").prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
-        Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related("first_city", "second_city", "kept_city")),
+        # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
+        Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
+            "first_city__province", "second_city__province", "kept_city__province"
+        )),
     )
 
 
@@ -169,8 +172,9 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         report.benefit_place = rules.benefit_receipt_province(
             hukou_province=case.worker.hukou_province_code, pension_periods=pension
         )
-    if case.outcome_reason:
-        report.messages.append(case.outcome_reason)
+    outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
+    if outcome_reason:
+        report.messages.append(outcome_reason)
     if case.insurance_type == rules.MEDICAL:
         destination_province = case.destination_agency.city_id[:2]
         policy = policy_for(destination_province, today.year)
@@ -408,6 +412,15 @@ def worker_progress(case: TransferCase) -> WorkerProgress:
     )
 
 
+def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferCase | None:
+    """The case with this reference whose worker has this ID number, else None: either mismatch looks the same."""
+    return (
+        TransferCase.objects.select_related("worker", "origin_agency", "destination_agency")
+        .filter(reference=normalize(reference), worker__id_number=normalize(id_number))
+        .first()
+    )
+
+
 def worker_case(pk: int) -> TransferCase | None:
     """A case the worker has unlocked with their access code, with what their progress page needs."""
     return TransferCase.objects.select_related("worker", "origin_agency", "destination_agency").filter(pk=pk).first()
@@ -415,13 +428,7 @@ def worker_case(pk: int) -> TransferCase | None:
 
 def agreement_check(verification_code: str) -> AgreementCheck:
     """What the public may confirm about an agreement from its QR code; 404 for an unknown code."""
-    case = (
-        TransferCase.objects.select_related("worker", "origin_agency")
-        .filter(verification_code=(verification_code or "").strip().upper(), agreement_number__isnull=False)
-        .first()
-    )
-    if case is None:
-        raise Http404
+    case = agreement_by_verification_code(verification_code)
     return AgreementCheck(
         number=case.agreement_number,
         issued_at=case.agreement_issued_at,
@@ -484,11 +491,10 @@ WORKLIST_TABS = ("todo", "outgoing", "incoming", "overdue", "closed")
 def worklist_tab_filters(agency_id: int, today: dt.date) -> dict[str, Q]:
     """Each worklist tab as a condition, so one query can count them all and another list one."""
     return {
-        "todo": Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN)
-        | Q(destination_agency_id=agency_id, status__in=DESTINATION_TURN),
+        "todo": awaiting_move_of(agency_id),
         "outgoing": Q(origin_agency_id=agency_id, status__in=OPEN_STATUSES),
         "incoming": Q(destination_agency_id=agency_id, status__in=OPEN_STATUSES),
-        "overdue": Q(due_date__lt=today, status__in=OPEN_STATUSES),
+        "overdue": overdue_on(today),
         "closed": Q(status__in=TERMINAL_STATUSES),
     }
 
@@ -510,19 +516,11 @@ def workdays_left(due_dates: Iterable[dt.date | None], today: dt.date) -> dict[d
 
 
 @dataclass(frozen=True)
-class YearSummary:
-    year: int
-    months: int
-    base_total: Decimal
-    unpaid_months: int
-
-
-@dataclass(frozen=True)
 class CityHistory:
     city: City
     insurance_type: str
     periods: list[ContributionPeriod]
-    years: list[YearSummary]
+    years: list[rules.YearTotal]
 
     @property
     def months(self) -> int:
@@ -541,18 +539,7 @@ def contribution_history(worker_id: int) -> list[CityHistory]:
         grouped[(period.insurance_type, period.city_id)].append(period)
     histories = []
     for (insurance_type, _city), rows in sorted(grouped.items()):
-        months: dict[int, int] = defaultdict(int)
-        bases: dict[int, Decimal] = defaultdict(Decimal)
-        unpaid: dict[int, int] = defaultdict(int)
-        for period in rows:
-            for index in period.as_rule_period().months():
-                year = index // 12
-                if period.paid:
-                    months[year] += 1
-                    bases[year] += period.monthly_base
-                else:
-                    unpaid[year] += 1
-        years = [YearSummary(y, months[y], bases[y], unpaid[y]) for y in sorted(set(months) | set(unpaid))]
+        years = rules.year_totals(period.as_rule_period() for period in rows)
         histories.append(CityHistory(rows[0].city, insurance_type, rows, years))
     return histories
 
@@ -583,11 +570,9 @@ def dashboard(agency_id: int, today: dt.date) -> Dashboard:
     A step is the time a case spent in one state; it counts when it ended within the window,
     measured in working days on the official calendar.
     """
-    cases = TransferCase.objects.filter(Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id))
+    cases = TransferCase.objects.of_agency(agency_id)
     counts = dict(cases.order_by().values_list("status").annotate(n=Count("pk")))
-    overdue = cases.overdue(today).aggregate(
-        total=Count("pk"), ours=Count("pk", filter=worklist_tab_filters(agency_id, today)["todo"])
-    )
+    overdue = cases.overdue(today).aggregate(total=Count("pk"), ours=Count("pk", filter=awaiting_move_of(agency_id)))
     since = today - dt.timedelta(days=DASHBOARD_WINDOW_DAYS)
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     # Status changes only: resolving a duplicate writes an event that keeps the state.
@@ -677,7 +662,7 @@ def worker_overview(worker: Worker) -> WorkerOverview:
     return WorkerOverview(place, province_name, months)
 
 
-def worker_contributions(worker: Worker, insurance_type: str = ""):
+def worker_contributions(worker: Worker, insurance_type: str = "") -> QuerySet[ContributionPeriod]:
     periods = ContributionPeriod.objects.filter(worker=worker).select_related("city")
     if insurance_type:
         periods = periods.filter(insurance_type=insurance_type)
@@ -687,7 +672,7 @@ def worker_contributions(worker: Worker, insurance_type: str = ""):
 def case_list(
     user: object, *, status: str = "", side: str = "", overdue: bool | None = None, q: str = "",
     today: dt.date | None = None,
-):
+) -> TransferCaseQuerySet:
     """The caller's agency's cases, narrowed by the worklist's filters."""
     cases = TransferCase.objects.visible_to(user).with_list_related()
     agency_id = Actor.for_user(user).agency_id
@@ -700,7 +685,7 @@ def case_list(
     if overdue is True:
         cases = cases.overdue(today)
     elif overdue is False:
-        cases = cases.exclude(due_date__lt=today or timezone.localdate(), status__in=OPEN_STATUSES)
+        cases = cases.not_overdue(today)
     if q:
         cases = cases.filter(
             Q(reference__icontains=q) | Q(worker__name__icontains=q) | Q(worker__id_number__icontains=q)

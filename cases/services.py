@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -37,8 +37,10 @@ from cases.models import (
     actor_may,
 )
 from cases.selectors import (
+    CaseReport,
     base_bounds,
     calendar_overrides,
+    case_by_reference_and_id_number,
     case_report,
     credit_rates,
     pooling_levels,
@@ -49,15 +51,6 @@ from regions.workdays import Deadline, add_workdays, workdays_between
 
 # Crockford's alphabet: no I, L, O or U to misread over the phone.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-# Working days per step (DOMAIN.md §4): 66号 Art. 8, and 医保办发〔2021〕43号 for medical insurance.
-STEP_DAYS = {
-    (InsuranceType.PENSION, Side.ORIGIN): 15,
-    (InsuranceType.PENSION, Side.DESTINATION): 15,
-    (InsuranceType.UNEMPLOYMENT, Side.ORIGIN): 15,
-    (InsuranceType.UNEMPLOYMENT, Side.DESTINATION): 15,
-    (InsuranceType.MEDICAL, Side.ORIGIN): 10,
-    (InsuranceType.MEDICAL, Side.DESTINATION): 5,
-}
 MAX_MONEY = Decimal("999999999999.99")
 # Every field a transition may set (cases/models.py); nothing else is written back.
 TRANSITION_FIELDS = [
@@ -72,7 +65,8 @@ def random_code(length: int) -> str:
 
 
 def step_deadline(insurance_type: str, side: str, start: dt.date, days: int | None = None) -> Deadline:
-    return add_workdays(start, STEP_DAYS[(insurance_type, side)] if days is None else days, calendar_overrides(start))
+    days = rules.step_working_days(insurance_type, side) if days is None else days
+    return add_workdays(start, days, calendar_overrides(start))
 
 
 # --- workers and contributions ---------------------------------------------------------------
@@ -146,7 +140,7 @@ def _period_from_record(
     errors: dict[str, list[str]] = {}
     values: dict[str, object] = {}
 
-    def take(name: str, parse) -> None:
+    def take(name: str, parse: Callable[[object], object]) -> None:
         try:
             values[name] = parse(record.get(name))
         except ValidationError as error:
@@ -430,7 +424,7 @@ def case_transition(
     return locked
 
 
-def _transition_arguments(case: TransferCase, name: str, report: object, today: dt.date) -> dict[str, object]:
+def _transition_arguments(case: TransferCase, name: str, report: CaseReport, today: dt.date) -> dict[str, object]:
     if name == "request_info":
         overrides = calendar_overrides(today)
         return {"days_left": workdays_between(today, case.due_date, overrides) if case.due_date else 0}
@@ -507,7 +501,8 @@ def duplicates_resolve(
         periods = worker_rule_periods(locked.worker_id, locked.insurance_type)
         rates = credit_rates()
         for duplicate in pending:
-            released = duplicate.second_city_id if keep_city_code == duplicate.first_city_id else duplicate.first_city_id
+            duplicate.kept_city_id = keep_city_code
+            released = duplicate.released_city_id
             released_periods = [p for p in periods if p.city_code == released]
             try:
                 refund = rules.duplicate_refund(
@@ -518,7 +513,6 @@ def duplicates_resolve(
                 )
             except rules.RuleViolation as violation:
                 raise RuleBlocked(violation.message, violation.code) from None
-            duplicate.kept_city_id = keep_city_code
             duplicate.refund_amount = refund
             duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
             duplicate.resolved_at = timezone.now()
@@ -609,11 +603,7 @@ def status_lookup(*, reference: str, id_number: str, client_address: str) -> Tra
     (shared cache in production, so every worker process counts the same failures).
     """
     failures = _recent_failures(client_address)
-    case = (
-        TransferCase.objects.select_related("origin_agency", "destination_agency", "worker")
-        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
-        .first()
-    )
+    case = case_by_reference_and_id_number(reference, id_number)
     if case is None:
         _count_failure(client_address, failures)
     return case
@@ -649,11 +639,7 @@ class OnlineApplication:
 def case_worker_access(*, reference: str, id_number: str, access_code: str, client_address: str) -> TransferCase | None:
     """The case when reference, ID number and access code all match, else None (counted as a failure)."""
     failures = _recent_failures(client_address)
-    case = (
-        TransferCase.objects.select_related("worker")
-        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
-        .first()
-    )
+    case = case_by_reference_and_id_number(reference, id_number)
     if case is None or not case_check_access_code(case, id_number, access_code):
         _count_failure(client_address, failures)
         return None

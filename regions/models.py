@@ -179,4 +179,6 @@ class CalendarDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+        # Outside the f-string: xgettext does not look inside f-string expressions.
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} {kind}"

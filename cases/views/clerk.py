@@ -122,7 +122,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         outgoing = case.origin_agency_id == agency.pk
         rows.append(WorklistRow(
             case=case, outgoing=outgoing,
-            our_turn=case.next_side() == (Side.ORIGIN if outgoing else Side.DESTINATION),
+            our_turn=case.awaits(agency.pk),
             days_left=days.get(case.due_date), overdue=case.is_overdue(today),
         ))
     searching = any(filterset.form.cleaned_data.get(name) for name in ("q", "status", "insurance_type", "due_from", "due_to"))
@@ -213,7 +213,7 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
         "report": report,
         "sides": sides,
         "outgoing": Side.ORIGIN in sides,
-        "our_turn": case.next_side() in sides,
+        "our_turn": case.awaits(actor.agency_id),
         "days_left": selectors.workdays_left([case.due_date], today).get(case.due_date),
         "overdue": case.is_overdue(today),
         "benefit_province": benefit_province,
@@ -401,7 +401,7 @@ def issue_access_code(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _verify_url(request: HttpRequest, case: TransferCase) -> str:
-    return request.build_absolute_uri(f"/verify/{case.verification_code}/")
+    return request.build_absolute_uri(reverse("cases:verify", args=[case.verification_code]))
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -459,10 +459,18 @@ def _record(request: HttpRequest, case: TransferCase, records: list[dict[str, ob
                                   user=request.user)
 
 
+def _closed(request: HttpRequest, case: TransferCase) -> HttpResponse:
+    """A closed case's page offers no form; a request from a stale page is refused the same way."""
+    messages.error(request, _("The case is closed."))
+    return redirect("cases:contributions", case.reference)
+
+
 @require_POST
 @clerk_required
 def add_period(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, detail=False)
+    if not case.is_open:
+        return _closed(request, case)
     form = ContributionPeriodForm(request.POST, action=reverse("cases:add_period", args=[case.reference]))
     if form.is_valid():
         try:
@@ -483,6 +491,8 @@ def add_period(request: HttpRequest, reference: str) -> HttpResponse:
 @clerk_required
 def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, detail=False)
+    if not case.is_open:
+        return _closed(request, case)
     form = ContributionUploadForm(request.POST, request.FILES,
                                   action=reverse("cases:upload_periods", args=[case.reference]))
     row_errors = []

@@ -5,6 +5,8 @@ import logging
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.models import CaseNote, TransferCase
@@ -354,3 +356,20 @@ def test_no_access_code_for_a_closed_case(client, users):
     assert "error" in [m.tags for m in response.context["messages"]]
     case.refresh_from_db()
     assert not case.access_code_hash
+def test_the_query_count_does_not_grow_with_the_duplicates(client, users):
+    # Each duplicate names two cities, and a city's name includes its province's.
+    one = open_case(users, status="receiving")
+    periods(one.worker, ("510100", "2017-01", "2017-03", "7000"))
+    many = open_case(users, status="receiving")
+    periods(many.worker, ("510100", "2017-01", "2017-03", "7000"), ("420100", "2018-05", "2018-06", "7000"),
+            ("330100", "2019-05", "2019-06", "7000"))
+    client.force_login(users["dest_supervisor"])
+    client.post(page(many) + f"duplicates/{many.duplicates.first().pk}/resolve/",
+                {f"duplicate-{many.duplicates.first().pk}-keep_city_code": "510100"})
+    assert (one.duplicates.count(), many.duplicates.count(), many.duplicates.filter(kept_city__isnull=False).count()) \
+        == (1, 3, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(page(one)).status_code == 200
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(page(many)).status_code == 200
+    assert len(more) == len(few)

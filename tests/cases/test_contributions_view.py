@@ -106,6 +106,26 @@ def test_a_closed_case_shows_the_history_without_forms(client, users):
     assert response.context["period_form"] is None and response.context["upload_form"] is None
 
 
+def test_a_closed_case_refuses_new_periods_with_a_message(client, users):
+    # The page offers no form on a closed case; a stale page or a hand-made request is refused the same way.
+    case = open_case(users, status="completed")
+    client.force_login(users["dest_clerk"])
+    client.cookies["django_language"] = "en"
+    recorded = ContributionPeriod.objects.count()
+    response = client.post(url(case, "add/"), {
+        "insurance_type": "pension", "start_month": "2025-01", "end_month": "2025-03", "monthly_base": "7000.00",
+        "paid": "on",
+    }, follow=True)
+    assert response.redirect_chain == [(url(case), 302)]
+    assert [(m.tags, str(m)) for m in response.context["messages"]] == [("error", "The case is closed.")]
+    response = client.post(url(case, "upload/"), {
+        "file": csv_file(HEADER + "pension,510100,2025-01,2025-03,7000.00,,yes\n"),
+    }, follow=True)
+    assert response.redirect_chain == [(url(case), 302)]
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    assert ContributionPeriod.objects.count() == recorded
+
+
 def test_the_page_runs_a_fixed_number_of_queries(client, users, django_assert_max_num_queries):
     case = open_case(users)
     for year in range(2000, 2015):

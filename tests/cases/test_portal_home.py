@@ -26,6 +26,8 @@ def test_the_home_page_is_chinese_by_default(client, reference_data):
 def test_a_signed_in_clerk_gets_the_worklist(client, users):
     client.login(username="origin_clerk", password=PASSWORD)
     response = client.get("/")
+    assert response.status_code == 200
+    assert "cases/worklist.html" in [t.name for t in response.templates]
     assert "portal-step-number" not in response.content.decode()
 
 

@@ -75,3 +75,13 @@ def test_a_destination_without_medical_accounts_for_non_hukou_workers_pays_the_b
     assert medical_account_note(destination_province="51", hukou_province="42", nonhukou_account=False)
     assert medical_account_note(destination_province="51", hukou_province="51", nonhukou_account=False) == ""
     assert medical_account_note(destination_province="51", hukou_province="42", nonhukou_account=True) == ""
+
+
+@pytest.mark.parametrize(("kind", "side", "days"), [
+    # 66号 Art. 8: 15 working days for each agency's step; 医保办发〔2021〕43号: medical 10 out, 5 in.
+    (rules.PENSION, "origin", 15), (rules.PENSION, "destination", 15),
+    (rules.UNEMPLOYMENT, "origin", 15), (rules.UNEMPLOYMENT, "destination", 15),
+    (rules.MEDICAL, "origin", 10), (rules.MEDICAL, "destination", 5),
+])
+def test_each_step_has_its_working_days(kind, side, days):
+    assert rules.step_working_days(kind, side) == days

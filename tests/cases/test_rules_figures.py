@@ -31,6 +31,20 @@ def test_a_single_month_period_counts_one():
     assert rules.contribution_months([period("440300", "2020-02", "2020-02", 8000)]) == 1
 
 
+def test_year_totals_split_paid_months_and_arrears_by_calendar_year():
+    history = [
+        period("440300", "2019-11", "2020-02", "8000.50"),  # 2 months in 2019, 2 in 2020
+        period("440100", "2020-02", "2020-03", 7000),  # the same month in two cities counts in both totals
+        period("440300", "2021-05", "2021-07", 8000, paid=False),
+    ]
+    assert [(t.year, t.months, t.base_total, t.unpaid_months) for t in rules.year_totals(history)] == [
+        (2019, 2, Decimal("16001.00"), 0),
+        (2020, 4, Decimal("30001.00"), 0),
+        (2021, 0, Decimal(0), 3),
+    ]
+    assert rules.year_totals([]) == []
+
+
 # --- pooled fund ----------------------------------------------------------------------------
 
 

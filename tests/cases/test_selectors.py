@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from cases.models import Actor, TransferCase
+from cases.models import Actor, CaseStatus, TransferCase
 from cases.selectors import (
     available_transitions,
     base_bounds,
@@ -44,6 +44,15 @@ def test_awaiting_is_whose_move_it_is(users):
     assert set(TransferCase.objects.awaiting(origin)) == {submitted}
     assert set(TransferCase.objects.awaiting(destination)) == {receiving}
     assert set(TransferCase.objects.open()) == {submitted, info, receiving}
+
+
+def test_a_case_awaits_exactly_the_agency_the_queryset_says(users):
+    cases = [open_case(users, status=status) for status in CaseStatus.values]
+    for code in ("440300", "510100", "330100"):
+        agency_id = agency(code).pk
+        assert {case for case in cases if case.awaits(agency_id)} == set(TransferCase.objects.awaiting(agency_id))
+    assert {case.status for case in cases if case.awaits(agency("440300").pk)} == {"submitted", "verifying"}
+    assert not any(case.awaits(None) for case in cases)
 
 
 def test_the_report_quotes_live_figures_and_names_the_blockers(users):

@@ -106,3 +106,15 @@ def test_workdays_between_inverts_add_workdays(start, days):
     assert deadline.estimated is (deadline.date.year > 2026)  # chinesecalendar 1.11 knows 2004–2026
     if days:
         assert is_workday(deadline.date, {})[0]
+
+
+@pytest.mark.parametrize("language,expected", [
+    ("zh-hans", ("2030-01-03 节假日", "2030-01-05 工作日")), ("en", ("2030-01-03 holiday", "2030-01-05 working day")),
+])
+def test_a_calendar_day_names_itself_in_the_readers_language(language, expected):
+    # The administration site lists and confirms calendar days by this name.
+    from django.utils import translation
+
+    with translation.override(language):
+        assert (str(CalendarDay(date=D(2030, 1, 3), is_workday=False)),
+                str(CalendarDay(date=D(2030, 1, 5), is_workday=True))) == expected
