@@ -77,3 +77,15 @@ def test_the_admin_may_not_add_change_or_delete(admin_user, event, model):
             assert not inline.has_add_permission(request, event.case)
             assert not inline.has_change_permission(request, event.case)
             assert not inline.has_delete_permission(request, event.case)
+
+
+@pytest.mark.postgres
+def test_postgresql_itself_refuses_to_change_or_delete_an_event(event):
+    from django.db import DatabaseError
+
+    # The base manager and raw SQL skip the model's guards; the trigger does not.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        CaseEvent._base_manager.filter(pk=event.pk).update(note="changed")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        CaseEvent._base_manager.filter(pk=event.pk)._raw_delete(CaseEvent._base_manager.db)
+    assert CaseEvent.objects.get(pk=event.pk).note == "reason"
