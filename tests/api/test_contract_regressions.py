@@ -1,0 +1,85 @@
+"""Deviations from ../shared/API.md found by acceptance testing over HTTP, each pinned here."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import BASE
+from tests.api.contract_support import BEIJING, PASSWORD, WUHAN, id_number, open_case, record, register, row, run
+
+
+@pytest.fixture
+def case(http) -> dict:
+    number = id_number("420105", "19910520", 73)
+    register(http, "wh_clerk", number, "程立新", WUHAN)
+    record(http, "wh_clerk", number, row("unemployment", WUHAN, "2017-01", "2024-12", "6800.00"))
+    return open_case(http, "bj_clerk", number, "unemployment", WUHAN, BEIJING)
+
+
+def test_every_contract_path_also_answers_with_a_trailing_slash(http, case):
+    # The contract writes no trailing slash; a client that adds one got a 404 for every path.
+    reference, number = case["reference"], case["worker"]["id_number"]
+    clerk = http["wh_clerk"].client
+    for path in [
+        "/agencies/", "/cases/", f"/cases/{reference}/", f"/workers/{number}/", f"/workers/{number}/contributions/",
+    ]:
+        response = clerk.get(BASE + path)
+        assert response.status_code == 200, path
+        assert response.json() == clerk.get(BASE + path.rstrip("/")).json() or "results" in response.json()
+    started = clerk.post(
+        f"{BASE}/cases/{reference}/transitions/start_verification/", "{}", content_type="application/json"
+    )
+    assert started.status_code == 200 and started.json()["status"] == "verifying"
+    status = http[None].client.post(
+        f"{BASE}/status/", {"reference": reference, "id_number": number}, content_type="application/json"
+    )
+    assert status.status_code == 200
+    token = http[None].client.post(
+        f"{BASE}/auth/token/", {"username": "wh_clerk", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert token.status_code == 200 and token.json()["token"]
+    # Still a JSON 404 for what is no path of the contract, slash or not.
+    for path in ["/cases//", f"/cases/{reference}/transitions/", "/nothing/", "/cases/{reference}/agreement.pdf//"]:
+        response = clerk.get(BASE + path)
+        assert response.status_code == 404, path
+        assert response.json()["detail"]
+
+
+def test_a_reference_in_lower_case_names_the_same_case(http, case):
+    # The status lookup took a lower-case reference, the clerk's paths answered 404.
+    reference = case["reference"]
+    lower = reference.lower()
+    assert http["bj_clerk"].get(f"/cases/{lower}").json()["reference"] == reference
+    assert run(http, "wh_clerk", lower, "start_verification").json()["status"] == "verifying"
+    assert http["gz_clerk"].get(f"/cases/{lower}").status_code == 404  # still not visible to others
+
+
+def test_overdue_true_in_any_letter_case(http, case):
+    # Python writes True into a query string; ?overdue=True was a 400.
+    for value in ("True", "TRUE", "true"):
+        response = http["bj_clerk"].get("/cases", {"overdue": value})
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+    assert [c["reference"] for c in http["bj_clerk"].get("/cases", {"overdue": False}).json()["results"]] == [
+        case["reference"],
+    ]
+    assert http["bj_clerk"].get("/cases", {"overdue": "maybe"}).status_code == 400
+
+
+def test_null_for_an_optional_note_or_approval_reference_means_none(http, case):
+    # {"note": null} and {"approved_transfer_reference": null} were 400 "may not be null".
+    started = http["wh_clerk"].post(f"/cases/{case['reference']}/transitions/start_verification", {"note": None})
+    assert started.status_code == 200
+    assert started.json()["events"][-1]["note"] == ""
+    refused = http["wh_clerk"].post(f"/cases/{case['reference']}/transitions/request_info", {"note": None})
+    assert refused.status_code == 400 and refused.json()["detail"]  # still a missing reason
+
+    number = id_number("420105", "19910520", 75)
+    register(http, "wh_clerk", number, "程立平", WUHAN)
+    opened = http["wh_clerk"].post("/cases", {
+        "worker": number, "insurance_type": "pension", "origin_agency": WUHAN, "destination_agency": BEIJING,
+        "approved_transfer_reference": None,
+    })
+    assert opened.status_code == 201
+    assert opened.json()["approved_transfer_reference"] == ""
