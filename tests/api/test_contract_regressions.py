@@ -83,3 +83,18 @@ def test_null_for_an_optional_note_or_approval_reference_means_none(http, case):
     })
     assert opened.status_code == 201
     assert opened.json()["approved_transfer_reference"] == ""
+
+
+def test_the_agreement_pdf_prints_names_and_references_that_look_like_markup(http):
+    # reportlab reads "<…>" and "&" as markup: a worker called "<para>…" made the agreement PDF a 500.
+    number = id_number("420105", "19680520", 77)
+    register(http, "wh_clerk", number, "<para>陈 & 李", WUHAN)
+    record(http, "wh_clerk", number, row("pension", WUHAN, "2016-01", "2024-12", "6800.00"))
+    case = open_case(http, "bj_clerk", number, "pension", WUHAN, BEIJING,
+                     approved_transfer_reference="<b>京人社&调</i>")
+    run(http, "wh_clerk", case["reference"], "start_verification", "<br>")
+    assert run(http, "wh_boss", case["reference"], "issue_agreement").status_code == 200
+    for clerk in ("wh_clerk", "bj_clerk"):
+        pdf = http[clerk].client.get(f"{BASE}/cases/{case['reference']}/agreement.pdf")
+        assert pdf.status_code == 200
+        assert pdf.content.startswith(b"%PDF")
