@@ -47,6 +47,9 @@ class LookupField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: object) -> object:
+        # A code sent as a JSON number (440300 rather than "440300") names the same row.
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
         if not isinstance(data, str) or len(data) > self.max_input_length:
             self.fail("invalid")
         return super().to_internal_value(normalize(data) if self.normalize_input else data.strip())

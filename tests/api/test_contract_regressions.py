@@ -98,3 +98,19 @@ def test_the_agreement_pdf_prints_names_and_references_that_look_like_markup(htt
         pdf = http[clerk].client.get(f"{BASE}/cases/{case['reference']}/agreement.pdf")
         assert pdf.status_code == 200
         assert pdf.content.startswith(b"%PDF")
+
+
+def test_codes_sent_as_json_numbers_name_the_same_rows(http):
+    # {"hukou_city_code": 420100} and {"origin_agency": 420100} were 400 "invalid" while city_code took numbers.
+    number = id_number("420105", "19950115", 79)
+    registered = http["wh_clerk"].post("/workers", {"id_number": number, "name": "程立", "hukou_city_code": 420100})
+    assert registered.status_code == 201
+    assert registered.json()["hukou_city_code"] == WUHAN
+    opened = http["wh_clerk"].post("/cases", {
+        "worker": number, "insurance_type": "unemployment", "origin_agency": 420100, "destination_agency": 110000,
+    })
+    assert opened.status_code == 201
+    assert (opened.json()["origin_agency"], opened.json()["destination_agency"]) == (WUHAN, BEIJING)
+    assert http["wh_clerk"].post("/cases", {
+        "worker": number, "insurance_type": "medical", "origin_agency": True, "destination_agency": 110000,
+    }).status_code == 400
