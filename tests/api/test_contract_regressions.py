@@ -114,3 +114,21 @@ def test_codes_sent_as_json_numbers_name_the_same_rows(http):
     assert http["wh_clerk"].post("/cases", {
         "worker": number, "insurance_type": "medical", "origin_agency": True, "destination_agency": 110000,
     }).status_code == 400
+
+
+def test_behind_a_proxy_the_status_lookup_counts_each_client_not_the_proxy(http, case, settings):
+    # The API counted failures per REMOTE_ADDR even with NUM_PROXIES set, like the /status/ page does not:
+    # behind a reverse proxy ten strangers' typos locked out every worker.
+    settings.NUM_PROXIES = 1
+    number = case["worker"]["id_number"]
+
+    def lookup(reference: str, client: str):
+        return http[None].post(
+            "/status", {"reference": reference, "id_number": number},
+            REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"spoofed, {client}",
+        )
+
+    for attempt in range(10):
+        assert lookup(f"TR-2026-TYPO{attempt:02d}", "203.0.113.50").status_code == 404
+    assert lookup(case["reference"], "203.0.113.50").status_code == 429
+    assert lookup(case["reference"], "203.0.113.51").status_code == 200
