@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 import qrcode
 from django.utils import timezone, translation
@@ -40,8 +41,14 @@ def _qr_image(url: str) -> Image:
     return Image(buffer, width=30 * mm, height=30 * mm)
 
 
+def _text(text: str, style: ParagraphStyle) -> Paragraph:
+    """Plain text in a paragraph: names, notes and references typed by people are no reportlab markup."""
+    return Paragraph(escape(str(text)), style)
+
+
 def _table(rows: list[list[str]], widths: list[float]) -> Table:
-    table = Table([[Paragraph(str(cell), BODY) for cell in row] for row in rows], colWidths=widths)
+    # A worker called "<para>" or "A & B" would otherwise break the PDF (a 500) or print in bold.
+    table = Table([[_text(cell, BODY) for cell in row] for row in rows], colWidths=widths)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
@@ -63,7 +70,7 @@ def _build(story: list[object], title: str) -> bytes:
 def _verification_block(case: TransferCase, verify_url: str) -> Table:
     text = Paragraph(
         _("Verification code: %(code)s<br/>Check this document at %(url)s") % {
-            "code": case.verification_code, "url": verify_url,
+            "code": escape(case.verification_code), "url": escape(verify_url),
         },
         BODY,
     )
@@ -108,7 +115,7 @@ def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans"
         ]
         outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
         if outcome_reason:
-            story += [Paragraph(outcome_reason, BODY), Spacer(1, 4 * mm)]
+            story += [_text(outcome_reason, BODY), Spacer(1, 4 * mm)]
         story += [
             _verification_block(case, verify_url),
             Spacer(1, 4 * mm),

@@ -44,10 +44,13 @@ from regions.workdays import workdays_between
 
 
 def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
-    """404 for a case that does not exist and for one the user may not see, alike."""
+    """404 for a case that does not exist and for one the user may not see, alike.
+
+    References are issued in capitals; one typed in lower case names the same case, as in the status lookup.
+    """
     base = queryset if queryset is not None else TransferCase.objects.with_list_related()
     try:
-        return base.visible_to(user).get(reference=reference)
+        return base.visible_to(user).get(reference=(reference or "").strip().upper())
     except TransferCase.DoesNotExist:
         raise Http404 from None
 

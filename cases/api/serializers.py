@@ -47,9 +47,22 @@ class LookupField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: object) -> object:
+        # A code sent as a JSON number (440300 rather than "440300") names the same row.
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
         if not isinstance(data, str) or len(data) > self.max_input_length:
             self.fail("invalid")
         return super().to_internal_value(normalize(data) if self.normalize_input else data.strip())
+
+
+class OptionalTextField(serializers.CharField):
+    """Optional text where null, an empty string and leaving the field out all mean "none"."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(required=False, allow_blank=True, allow_null=True, default="", **kwargs)
+
+    def run_validation(self, data: object = serializers.empty) -> object:
+        return super().run_validation("" if data is None else data)
 
 
 # --- directory -------------------------------------------------------------------------------
@@ -203,10 +216,17 @@ class CaseCreateSerializer(serializers.Serializer):
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
     origin_agency = LookupField(slug_field="code", queryset=Agency.objects.filter(is_active=True))
     destination_agency = LookupField(slug_field="code", queryset=Agency.objects.filter(is_active=True))
-    approved_transfer_reference = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, default="",
+    approved_transfer_reference = OptionalTextField(
+        max_length=64,
         help_text=_("Reference of a transfer approved by an organisation or HR department (66号 Art. 5), if any."),
     )
+
+
+class CaseInsensitiveChoiceField(serializers.ChoiceField):
+    """A choice in any letter case: ?overdue=True, as Python writes a boolean into a query string, is true."""
+
+    def to_internal_value(self, data: object) -> object:
+        return super().to_internal_value(data.lower() if isinstance(data, str) else data)
 
 
 class CaseFilterSerializer(serializers.Serializer):
@@ -216,7 +236,7 @@ class CaseFilterSerializer(serializers.Serializer):
         help_text=_("Cases where the caller's agency is this end."),
     )
     # A choice rather than a BooleanField, which would also take 1, yes, on… and an empty value the schema can't state.
-    overdue = serializers.ChoiceField(
+    overdue = CaseInsensitiveChoiceField(
         choices=["true", "false"], required=False, allow_blank=True,
         help_text=_("true: only open cases past their due date; false: all others."),
     )
@@ -350,8 +370,8 @@ class CaseSerializer(CaseSummarySerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    note = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default="",
+    note = OptionalTextField(
+        max_length=2000,
         help_text=_("The reason, required by request_info, reject and return_to_origin; sent to the other party."),
     )
 

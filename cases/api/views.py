@@ -24,6 +24,7 @@ from cases.api import serializers as s
 from cases.documents import agreement_pdf
 from cases.errors import StateConflict
 from cases.models import TRANSITION_RULES, Actor
+from cases.views.portal import client_address
 from sstransfer.api import StrictJSONParser
 
 VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
@@ -348,7 +349,7 @@ class StatusLookupView(PublicView):
     def post(self, request: Request) -> Response:
         data = validated(s.StatusLookupSerializer, request.data)
         case = services.status_lookup(
-            reference=data["reference"], id_number=data["id_number"], client_address=request.META.get("REMOTE_ADDR", ""),
+            reference=data["reference"], id_number=data["id_number"], client_address=client_address(request),
         )
         if case is None:
             raise exceptions.NotFound(_("No case matches this reference and ID number."))

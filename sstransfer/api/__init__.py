@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -92,3 +93,18 @@ class Pagination(pagination.PageNumberPagination):
 def not_found(request: HttpRequest) -> JsonResponse:
     """Unknown paths under /api/v1/ answer in JSON like every other error, whatever the method."""
     return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+@csrf_exempt
+def without_trailing_slash(request: HttpRequest, path: str) -> HttpResponse:
+    """API.md writes every path without a trailing slash; the same path with one is served alike, not a 404.
+
+    Not a redirect: a client would re-send a POST as a GET after a 301 or 302, and lose its body.
+    """
+    try:
+        match = resolve(request.path_info[:-1])
+    except Resolver404:
+        return not_found(request)
+    if match.func in (not_found, without_trailing_slash):
+        return not_found(request)
+    return match.func(request, *match.args, **match.kwargs)

@@ -54,6 +54,14 @@ def api(users):
     return client
 
 
+@pytest.fixture
+def http(reference_data):
+    """Acceptance tests (test_contract.py): http["wh_clerk"] is that clerk's client, http[None] the public's."""
+    from tests.api.contract_support import make_clients
+
+    return make_clients()
+
+
 @pytest.fixture(autouse=True)
 def fresh_rate_limit():
     # The status lookup counts failures per address in the cache; every test starts with none.
