@@ -368,6 +368,9 @@ def medical_account_note(*, destination_province: str, hukou_province: str, nonh
     )
 
 
+BENEFIT_REASONS = ("no_history", "hukou", "current_ten_years", "earlier_ten_years", "hukou_fallback")
+
+
 @dataclass(frozen=True)
 class BenefitPlace:
     province_code: str

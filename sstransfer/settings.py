@@ -144,7 +144,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sstransfer.api.Pagination",
-    "DEFAULT_PARSER_CLASSES": ["sstransfer.api.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "sstransfer.api.StrictJSONParser", "sstransfer.api.StrictFormParser", "sstransfer.api.StrictMultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sstransfer.api.exception_handler",

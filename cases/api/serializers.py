@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases import rules
 from cases.ids import normalize, validate_id_number
 from cases.models import TRANSITION_RULES, CaseStatus, Outcome, Side, TransferCase, Worker
 from regions.models import MONEY, Agency, City, InsuranceType
@@ -15,7 +16,6 @@ from regions.models import MONEY, Agency, City, InsuranceType
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Named once so the schema has one TransitionEnum (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 TRANSITION_NAMES = list(TRANSITION_RULES)
-BENEFIT_REASONS = ("no_history", "hukou", "current_ten_years", "earlier_ten_years", "hukou_fallback")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -118,19 +118,6 @@ class WorkerSerializer(serializers.Serializer):
     hukou_city_code = serializers.CharField(source="hukou_city_id")
 
 
-class BenefitPlaceSerializer(serializers.Serializer):
-    province_code = serializers.CharField(source="benefit_place.province_code")
-    province_name = serializers.CharField(source="benefit_province_name")
-    reason = serializers.ChoiceField(
-        source="benefit_place.reason", choices=BENEFIT_REASONS,
-        help_text=_(
-            "Why (66号 Art. 6): hukou = the relationship is in the hukou province; current_ten_years = 10+ years "
-            "where it is now; earlier_ten_years = the last earlier place with 10+ years; hukou_fallback = none "
-            "of these; no_history = no pension contributions recorded."
-        ),
-    )
-
-
 class ContributionMonthsSerializer(serializers.Serializer):
     pension = serializers.IntegerField()
     medical = serializers.IntegerField()
@@ -140,14 +127,32 @@ class ContributionMonthsSerializer(serializers.Serializer):
 class WorkerDetailSerializer(WorkerSerializer):
     """The worker with what the rules say about them; the overview comes from the selector, through context."""
 
-    benefit_receipt_province = serializers.SerializerMethodField()
+    benefit_receipt_province = serializers.SerializerMethodField(
+        help_text=_("The 2-digit code of the province where the pension will be drawn (66号 Art. 6).")
+    )
+    benefit_receipt_province_name = serializers.SerializerMethodField()
+    benefit_receipt_reason = serializers.SerializerMethodField(
+        help_text=_(
+            "Why (66号 Art. 6): hukou = the relationship is in the hukou province; current_ten_years = 10+ years "
+            "where it is now; earlier_ten_years = the last earlier place with 10+ years; hukou_fallback = none "
+            "of these; no_history = no pension contributions recorded."
+        ),
+    )
     contribution_months = serializers.SerializerMethodField(
         help_text=_("Paid months counted cumulatively across every city, per insurance type.")
     )
 
-    @extend_schema_field(BenefitPlaceSerializer)
-    def get_benefit_receipt_province(self, worker: Worker) -> dict:
-        return BenefitPlaceSerializer(self.context["overview"]).data
+    @extend_schema_field(serializers.RegexField(r"^\d{2}$"))
+    def get_benefit_receipt_province(self, worker: Worker) -> str:
+        return self.context["overview"].benefit_place.province_code
+
+    @extend_schema_field(serializers.CharField())
+    def get_benefit_receipt_province_name(self, worker: Worker) -> str:
+        return self.context["overview"].benefit_province_name
+
+    @extend_schema_field(serializers.ChoiceField(choices=rules.BENEFIT_REASONS))
+    def get_benefit_receipt_reason(self, worker: Worker) -> str:
+        return self.context["overview"].benefit_place.reason
 
     @extend_schema_field(ContributionMonthsSerializer)
     def get_contribution_months(self, worker: Worker) -> dict:

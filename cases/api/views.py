@@ -17,6 +17,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from cases import selectors, services
@@ -25,7 +26,7 @@ from cases.documents import agreement_pdf
 from cases.errors import StateConflict
 from cases.models import TRANSITION_RULES, Actor
 from cases.views.portal import client_address
-from sstransfer.api import StrictJSONParser
+from sstransfer.api import JSON_ONLY
 
 VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
 ERROR = s.ErrorSerializer
@@ -117,7 +118,8 @@ class ObtainToken(ObtainAuthToken):
 
     # Credentials travel in the body: an old token in the header must not stop a client from getting a new one.
     authentication_classes = ()
-    parser_classes = (StrictJSONParser,)
+    # ObtainAuthToken brings DRF's plain parsers; ours refuse text the database cannot store.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     http_method_names = METHODS
 
     @extend_schema(
@@ -179,6 +181,7 @@ class WorkerDetailView(ClerkView):
 
 class WorkerContributionsView(ClerkView, generics.ListAPIView):
     serializer_class = s.ContributionPeriodSerializer
+    parser_classes = JSON_ONLY
 
     def get_queryset(self) -> QuerySet:
         filters = validated(s.ContributionFilterSerializer, self.request.query_params)

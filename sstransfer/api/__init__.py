@@ -79,6 +79,28 @@ class StrictJSONParser(parsers.JSONParser):
         return data
 
 
+class StrictFormParser(parsers.FormParser):
+    """Flat bodies may also come form-encoded (an HTML form, a test client's default), under the same guard."""
+
+    def parse(self, stream: object, media_type: str | None = None, parser_context: dict | None = None) -> object:
+        data = super().parse(stream, media_type, parser_context)
+        if _has_unstorable_text(dict(data.lists())):
+            raise exceptions.ParseError(_("Form parse error - text may not contain NUL characters or lone surrogates."))
+        return data
+
+
+class StrictMultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream: object, media_type: str | None = None, parser_context: dict | None = None) -> object:
+        parsed = super().parse(stream, media_type, parser_context)
+        if _has_unstorable_text(dict(parsed.data.lists())):
+            raise exceptions.ParseError(_("Form parse error - text may not contain NUL characters or lone surrogates."))
+        return parsed
+
+
+# The contribution batch is nested (a list of records): JSON only.
+JSON_ONLY = (StrictJSONParser,)
+
+
 class Pagination(pagination.PageNumberPagination):
     """50 per page; a page number that is no number is bad input (400), one past the end is not found (404)."""
 

@@ -110,8 +110,26 @@ def test_unknown_or_odd_paths_are_a_json_404(api, users, path):
 
 
 def test_a_wrong_content_type_is_refused_not_crashed(api, paths):
-    response = api("origin_clerk").post_raw("/workers", "id_number=1", content_type="application/x-www-form-urlencoded")
+    response = api("origin_clerk").post_raw("/workers", "<worker/>", content_type="application/xml")
     assert response.status_code == 415
+    # The nested contribution batch has no form encoding.
+    response = api("origin_clerk").post_raw(
+        f"/workers/{paths['id']}/contributions", "records=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+
+
+def test_flat_bodies_may_come_form_encoded(client, users):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/api/v1/auth/token", {"username": "origin_clerk", "password": PASSWORD})
+    assert response.status_code == 200 and response.json()["token"]
+    refused = client.post("/api/v1/auth/token", {"username": "origin_clerk", "password": "wrong"})
+    assert refused.status_code == 400
+    nul = client.post(
+        "/api/v1/auth/token", "username=a%00b&password=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert nul.status_code == 400
 
 
 def test_an_unknown_method_is_a_405(api, paths):

@@ -86,17 +86,17 @@ def test_a_worker_with_benefit_province_and_months(api):
     assert response.status_code == 200
     body = response.json()
     assert body["id_number"] == worker.id_number
-    assert body["benefit_receipt_province"] == {
-        "province_code": "44", "province_name": "广东省", "reason": "current_ten_years",
-    }
+    assert body["benefit_receipt_province"] == "44"
+    assert body["benefit_receipt_province_name"] == "广东省"
+    assert body["benefit_receipt_reason"] == "current_ten_years"
     assert body["contribution_months"] == {"pension": 138, "medical": 12, "unemployment": 0}
 
 
 def test_a_worker_without_history_draws_at_the_hukou_province(api):
     worker = WorkerFactory()
     body = api("origin_clerk").get(f"/workers/{worker.id_number}").json()
-    assert body["benefit_receipt_province"]["province_code"] == "51"
-    assert body["benefit_receipt_province"]["reason"] == "no_history"
+    assert body["benefit_receipt_province"] == "51"
+    assert body["benefit_receipt_reason"] == "no_history"
 
 
 @pytest.mark.parametrize("id_number", ["440524188001010014", "1", "abc", "x" * 30])
