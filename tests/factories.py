@@ -6,10 +6,12 @@ import datetime as dt
 import itertools
 
 import factory
+from django.db import connection
+from django.db.models import QuerySet
 
 from cases import services
 from cases.ids import check_character
-from cases.models import Actor, TransferCase, Worker
+from cases.models import Actor, CaseEvent, TransferCase, Worker
 from regions.models import Agency, City
 
 _sequence = itertools.count(1)
@@ -113,3 +115,17 @@ def open_case(
         origin_agency=agency(origin), destination_agency=agency(destination),
     )
     return advance(case, users, *PATH_TO[status])
+
+
+def backdate_event(event_id: int, at: dt.datetime) -> None:
+    """Move an event in time, as a test of history needs; the product never does.
+
+    On PostgreSQL a trigger refuses any change to an event; replica mode skips ordinary triggers
+    for the rest of the test's transaction only (SET LOCAL), so the rollback restores it.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        QuerySet(CaseEvent).filter(pk=event_id).update(at=at)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")

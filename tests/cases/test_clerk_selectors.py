@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases import selectors
 from cases.models import CaseEvent
 from regions.models import CalendarDay
-from tests.factories import agency, open_case
+from tests.factories import agency, backdate_event, open_case
 
 
 def at(day: str) -> dt.datetime:
@@ -36,7 +35,7 @@ def test_the_dashboard_medians_are_working_days_per_state(users):
         second.pk: {"open": "2026-03-02", "start_verification": "2026-03-06", "issue_agreement": "2026-03-09"},
     }
     for event in CaseEvent.objects.filter(case__in=[first, second]):
-        QuerySet(CaseEvent).filter(pk=event.pk).update(at=at(dates[event.case_id][event.transition]))
+        backdate_event(event.pk, at(dates[event.case_id][event.transition]))
     figures = selectors.dashboard(agency("440300").pk, dt.date(2026, 3, 31))
     steps = {step.status: (step.median_workdays, step.count) for step in figures.steps}
     assert steps["submitted"] == (3, 2)  # 2 and 4 working days
@@ -49,6 +48,6 @@ def test_the_dashboard_medians_are_working_days_per_state(users):
 def test_the_dashboard_leaves_out_steps_that_ended_before_the_window(users):
     case = open_case(users, status="verifying")
     for event in case.events.all():
-        QuerySet(CaseEvent).filter(pk=event.pk).update(at=at("2025-06-02"))
+        backdate_event(event.pk, at("2025-06-02"))
     figures = selectors.dashboard(agency("440300").pk, dt.date(2026, 3, 31))
     assert all(step.count == 0 for step in figures.steps)

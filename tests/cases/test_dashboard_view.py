@@ -4,12 +4,11 @@ import csv
 import datetime as dt
 import io
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import CaseEvent, TransferCase
+from cases.models import TransferCase
 from tests.cases.test_worklist_view import bulk_cases
-from tests.factories import open_case
+from tests.factories import backdate_event, open_case
 
 DASHBOARD = "/dashboard/"
 
@@ -40,8 +39,7 @@ def test_cases_by_state_overdue_and_median_working_days(client, users):
     monday -= dt.timedelta(days=monday.weekday())
     shifts = {"open": 0, "start_verification": 2, "issue_agreement": 9, "register_agreement": 11}
     for event in case.events.all():
-        # Events are append-only for the product; a plain queryset back-dates them for the test.
-        QuerySet(CaseEvent).filter(pk=event.pk).update(at=monday + dt.timedelta(days=shifts[event.transition]))
+        backdate_event(event.pk, monday + dt.timedelta(days=shifts[event.transition]))
     client.force_login(users["origin_supervisor"])
     response = client.get(DASHBOARD)
     figures = response.context["figures"]
