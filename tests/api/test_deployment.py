@@ -12,13 +12,13 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests import concurrency
 from tests.api.contract_support import id_number
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -35,7 +35,7 @@ def free_port() -> int:
 def server(tmp_path_factory):
     database = tmp_path_factory.mktemp("deploy") / "db.sqlite3"
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
-    environment.update(DATABASE_URL=f"sqlite:///{database}", DJANGO_DEBUG="on")
+    environment.update(DATABASE_URL=f"sqlite:///{database}", DJANGO_DEBUG="on", PYTHONUNBUFFERED="1")
 
     def manage(*args: str) -> str:
         result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
@@ -55,16 +55,19 @@ def server(tmp_path_factory):
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/agencies", timeout=2).close()  # noqa: S310 - our own server
+        # runserver announces itself once it listens: wait for that line instead of polling with sleeps.
+        started = []
+        for line in process.stdout:
+            started.append(line)
+            if "Quit the server with" in line:
                 break
-            except OSError:
-                time.sleep(0.2)
+        assert process.poll() is None, "".join(started)
+        # Keep reading its log so a full pipe never stalls the server mid-test.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         yield base
     finally:
         process.terminate()
@@ -86,19 +89,10 @@ def call(base: str, path: str, body: object = None, token: str = "") -> tuple[in
 
 
 def race(base: str, calls: list[tuple[str, dict, str]]) -> list[int]:
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = []
-
-    def run(path: str, body: dict, token: str) -> None:
-        barrier.wait(timeout=10)
-        statuses.append(call(base, path, body, token)[0])
-
-    threads = [threading.Thread(target=run, args=arguments) for arguments in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return sorted(statuses)
+    results = concurrency.race(
+        *(lambda p=path, b=body, t=token: call(base, p, b, t)[0] for path, body, token in calls), timeout=90
+    )
+    return sorted(results)
 
 
 def test_racing_requests_on_sqlite_get_one_success_and_409s_never_a_500(server):

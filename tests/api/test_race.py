@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from cases.models import CaseEvent
+from tests import concurrency
 from tests.api.conftest import Api, token_for
 from tests.factories import open_case
 
@@ -15,22 +13,9 @@ RACERS = 4
 
 
 def race(calls: list[tuple[Api, str, dict]]) -> list[int]:
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = []
-
-    def run(client: Api, path: str, body: dict) -> None:
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(client.post(path, body).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=call) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(statuses)
+    results = concurrency.race(*(lambda c=client, p=path, b=body: c.post(p, b).status_code
+                                 for client, path, body in calls))
+    return sorted(results)
 
 
 @pytest.mark.postgres

@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connections
 
 from cases.errors import BatchInvalid, RuleBlocked, StateConflict
 from cases.models import Actor, CaseEvent, CaseStatus, ContributionPeriod, TransferCase
 from cases.services import case_open, case_transition, contributions_record
 from regions.services import clerk_create
+from tests.concurrency import race
 from tests.factories import WorkerFactory, agency, open_case, periods
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(*jobs: Callable[[], object]) -> list[object]:
-    """Run the jobs in threads with their own connections, released together; return results or errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:  # the test inspects what each side got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def transition(case: TransferCase, user, name: str, note: str = "") -> Callable[[], object]:
