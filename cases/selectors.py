@@ -567,6 +567,16 @@ class Dashboard:
 DASHBOARD_WINDOW_DAYS = 90
 
 
+def step_days_explained() -> dict[str, int]:
+    """The working days of each agency's step, for pages that explain the process (DOMAIN.md §4)."""
+    return {
+        "origin": rules.step_working_days(rules.PENSION, Side.ORIGIN),
+        "origin_medical": rules.step_working_days(rules.MEDICAL, Side.ORIGIN),
+        "destination": rules.step_working_days(rules.PENSION, Side.DESTINATION),
+        "destination_medical": rules.step_working_days(rules.MEDICAL, Side.DESTINATION),
+    }
+
+
 def dashboard(agency_id: int, today: dt.date) -> Dashboard:
     """An agency's cases by state, its overdue cases by whose step is late, and how long each step took lately.
 

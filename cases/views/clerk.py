@@ -542,7 +542,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "title": _("Median working days"),
     }
     total = sum(count for _status, _label, count in figures.by_status)
-    return render(request, "cases/dashboard.html", {"figures": figures, "chart": chart, "total": total})
+    return render(request, "cases/dashboard.html", {
+        "figures": figures, "chart": chart, "total": total, "window_days": selectors.DASHBOARD_WINDOW_DAYS,
+    })
 
 
 @supervisor_required

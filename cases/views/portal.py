@@ -49,7 +49,7 @@ def _refused(request: HttpRequest, template: str, context: dict[str, object], re
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"step_days": selectors.step_days_explained()})
 
 
 @never_cache

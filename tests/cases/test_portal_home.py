@@ -17,6 +17,13 @@ def test_a_visitor_sees_the_four_steps_and_every_public_page(client, reference_d
         assert f'href="{reverse(f"cases:{name}")}"' in html
 
 
+def test_the_time_limits_on_the_home_page_are_the_rules_own(client, reference_data):
+    html = " ".join(in_language(client, "en").get("/").content.decode().split())
+    assert "within 15 working days (10 for medical insurance)" in html
+    assert "within 15 working days (5 for medical insurance)" in html
+    assert "时限为15个工作日（医疗保险10个工作日）" in in_language(client, "zh-hans").get("/").content.decode()
+
+
 def test_the_home_page_is_chinese_by_default(client, reference_data):
     html = client.get("/").content.decode()
     assert '<html lang="zh-hans">' in html
