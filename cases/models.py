@@ -367,6 +367,11 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return reverse("cases:detail", args=[self.reference])
 
     @property
+    def is_temporary_account(self) -> bool:
+        """66号 Art. 5: the relationship stays at the origin and no funds move."""
+        return self.outcome == Outcome.TEMPORARY_ACCOUNT
+
+    @property
     def outcome_reason(self) -> str:
         """Why the outcome is what it is, in the reader's language (the outcome itself is fixed at application)."""
         explained = rules.transfer_outcome(

@@ -376,6 +376,16 @@ class BenefitPlace:
     province_code: str
     reason: str
 
+    @property
+    def explanation(self) -> str:
+        return {
+            "hukou": _("The relationship is in the hukou province (66号 Art. 6)."),
+            "current_ten_years": _("Where the relationship is, with ten or more years of contributions there."),
+            "earlier_ten_years": _("The last earlier place with ten or more years of contributions."),
+            "hukou_fallback": _("No place has ten years of contributions: the hukou province."),
+            "no_history": _("No contribution history yet: the hukou province."),
+        }[self.reason]
+
 
 def benefit_receipt_province(*, hukou_province: str, pension_periods: Sequence[Period]) -> BenefitPlace:
     """66号 Art. 6: where the worker will draw the pension, from the history as it stands."""

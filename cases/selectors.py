@@ -30,7 +30,6 @@ from cases.models import (
     CaseNote,
     CaseStatus,
     ContributionPeriod,
-    Outcome,
     Side,
     TransferCase,
     TransferCaseQuerySet,
@@ -148,7 +147,7 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
     periods = worker_rule_periods(case.worker_id)
     origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
     origin_periods = rules.periods_in_area(periods, case.insurance_type, origin_area, levels)
-    moves_funds = case.outcome == Outcome.FULL_TRANSFER
+    moves_funds = not case.is_temporary_account
     # Frozen while an agreement stands; after return_to_origin the origin verifies again and the next
     # agreement must freeze the corrected history (and pass the rate check), not the returned figures.
     frozen = case.has_agreement and case.status in FROZEN_STATUSES

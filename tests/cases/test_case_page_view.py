@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -10,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.models import CaseNote, TransferCase
+from regions.models import City
 from tests.cases.portal_support import in_language
-from tests.factories import advance, open_case, periods
+from tests.factories import WorkerFactory, advance, make_id_number, open_case, periods
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -373,3 +375,16 @@ def test_the_query_count_does_not_grow_with_the_duplicates(client, users):
     with CaptureQueriesContext(connection) as more:
         assert client.get(page(many)).status_code == 200
     assert len(more) == len(few)
+
+
+def test_the_benefit_place_and_a_temporary_account_are_explained(client, users):
+    older = WorkerFactory(id_number=make_id_number(county="420103", birth=dt.date(1970, 1, 20)),
+                          hukou_city=City.objects.get(code="420100"))
+    case = open_case(users, worker=older, status="verifying")
+    client.force_login(users["origin_clerk"])
+    content = in_language(client, "en").get(page(case)).content.decode()
+    # 8.5 years in Guangdong and none elsewhere: back to the hukou province, Hubei.
+    assert "Benefit-receipt place: 湖北省" in content
+    assert "No place has ten years of contributions: the hukou province." in content
+    assert "alert-warning" in content  # the temporary-account outcome stands out
+    assert "temporary contribution account" in content

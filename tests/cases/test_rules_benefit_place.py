@@ -58,3 +58,8 @@ def test_arrears_do_not_make_the_relationship():
 @pytest.mark.parametrize("hukou", ["44", "51"])
 def test_a_worker_always_has_a_place(hukou):
     assert place(hukou, period("330100", "2020-01", "2020-01", 1)).province_code in {hukou, "33"}
+
+
+@pytest.mark.parametrize("reason", rules.BENEFIT_REASONS)
+def test_every_benefit_reason_explains_itself(reason):
+    assert rules.BenefitPlace("44", reason).explanation
