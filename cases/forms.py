@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.ids import parse_id_number
-from cases.models import TRANSITION_RULES, CaseDuplicate, Side, TransferCase
+from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseDuplicate, Side, TransferCase
 from regions.models import Agency, City, InsuranceType
 
 # The columns of the contribution upload, in the order of the downloadable template.
@@ -223,7 +223,9 @@ TRANSITION_WARNINGS = {
 class TransitionForm(forms.Form):
     """The note of one transition: a reason where the rule asks for one, a confirmation where it closes the case."""
 
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     confirm = forms.BooleanField(label=_("I understand that this closes the case for good."), required=True)
 
     def __init__(self, *args: object, case: TransferCase, name: str, **kwargs: object) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from cases.forms import FilterableSelect
 from cases.ids import parse_id_number
+from cases.models import EVENT_NOTE_MAX_LENGTH
 from cases.selectors import Choices, agency_for_city
 from cases.services import sniff_content_type
 from regions.models import Agency, City, InsuranceType
@@ -125,7 +126,7 @@ class MultipleFileField(forms.FileField):
 
 class ProvideInfoForm(forms.Form):
     note = forms.CharField(
-        label=_("Your answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Your answer"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What you are sending, or why something cannot be sent."),
     )
     attachments = MultipleFileField(

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from cases import rules
 from cases.ids import normalize, validate_id_number
-from cases.models import TRANSITION_RULES, CaseStatus, Outcome, Side, TransferCase, Worker
+from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseStatus, Outcome, Side, TransferCase, Worker
 from regions.models import MONEY, Agency, City, InsuranceType
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -376,7 +376,7 @@ class CaseSerializer(CaseSummarySerializer):
 
 class TransitionSerializer(serializers.Serializer):
     note = OptionalTextField(
-        max_length=2000,
+        max_length=EVENT_NOTE_MAX_LENGTH,
         help_text=_("The reason, required by request_info, reject and return_to_origin; sent to the other party."),
     )
 

@@ -117,6 +117,10 @@ def test_a_reason_is_required_and_the_form_comes_back_with_the_error(client, use
     assert form.errors["note"]
     case.refresh_from_db()
     assert case.status == "verifying"
+    too_long = client.post(page(case) + "transitions/request_info/", {"request_info-note": "补" * 2001})
+    assert too_long.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "verifying"
     response = client.post(page(case) + "transitions/request_info/", {"request_info-note": "请补充劳动合同"})
     case.refresh_from_db()
     assert case.status == "info_requested"
