@@ -216,6 +216,4 @@ def agencies(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     found = selectors.agency_directory(query=filters.get("q", ""), province_code=filters.get("province", ""))
     page = Paginator(found, AGENCIES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "portal/agencies.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "portal/agencies.html", {"form": form, "page": page})
