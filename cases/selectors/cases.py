@@ -1,0 +1,218 @@
+"""Reads about cases: who may see them, the report of the rules, lists and timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from cases import rules
+from cases.models import (
+    TRANSITION_RULES,
+    Actor,
+    CaseAttachment,
+    CaseDuplicate,
+    CaseEvent,
+    CaseNote,
+    CaseStatus,
+    Side,
+    TransferCase,
+    TransferCaseQuerySet,
+    Worker,
+    actor_may,
+)
+from cases.selectors.reference import credit_rates, policy_for, pooling_levels
+from cases.selectors.workers import worker_rule_periods
+
+
+def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
+    """404 for a case that does not exist and for one the user may not see, alike.
+
+    References are issued in capitals; one typed in lower case names the same case, as in the status lookup.
+    """
+    base = queryset if queryset is not None else TransferCase.objects.with_list_related()
+    try:
+        return base.visible_to(user).get(reference=(reference or "").strip().upper())
+    except TransferCase.DoesNotExist:
+        raise Http404 from None
+
+
+def case_detail_queryset() -> TransferCaseQuerySet:
+    return TransferCase.objects.with_list_related().select_related("worker__hukou_city__province").prefetch_related(
+        Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
+        # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
+        Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
+            "first_city__province", "second_city__province", "kept_city__province"
+        )),
+    )
+
+
+FROZEN_STATUSES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, CaseStatus.COMPLETED)
+
+
+@dataclass
+class CaseReport:
+    """What the rules say about one case, for its page, the API and the services' checks."""
+
+    figures: rules.Figures | None
+    frozen: bool
+    arrears: list[rules.Arrears] = field(default_factory=list)
+    benefit_place: rules.BenefitPlace | None = None
+    blockers: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+
+def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseReport:
+    """Live quote before the agreement, frozen figures after; and what blocks the next steps."""
+    today = today or timezone.localdate()
+    levels = pooling_levels(today.year)
+    periods = worker_rule_periods(case.worker_id)
+    origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
+    origin_periods = rules.periods_in_area(periods, case.insurance_type, origin_area, levels)
+    moves_funds = not case.is_temporary_account
+    # Frozen while an agreement stands; after return_to_origin the origin verifies again and the next
+    # agreement must freeze the corrected history (and pass the rate check), not the returned figures.
+    frozen = case.has_agreement and case.status in FROZEN_STATUSES
+    if frozen:
+        figures = rules.Figures(
+            contribution_months=case.contribution_months or 0,
+            pooled_fund_amount=case.pooled_fund_amount,
+            personal_account_principal=case.personal_account_principal,
+            personal_account_balance=case.personal_account_balance,
+            years=tuple(
+                rules.YearLine(
+                    line["year"], line["months"], Decimal(line["base_total"]), Decimal(line["credits"]),
+                    None if line["rate_percent"] is None else Decimal(line["rate_percent"]),
+                    Decimal(line["interest"]), Decimal(line["closing_balance"]),
+                )
+                for line in case.figures_detail.get("years", [])
+            ),
+        )
+    else:
+        figures = rules.compute_figures(case.insurance_type, origin_periods, credit_rates(), today.year)
+    report = CaseReport(figures=figures, frozen=frozen, arrears=rules.arrears(origin_periods))
+    if case.insurance_type == rules.PENSION:
+        pension = [p for p in periods if p.insurance_type == rules.PENSION]
+        report.benefit_place = rules.benefit_receipt_province(
+            hukou_province=case.worker.hukou_province_code, pension_periods=pension
+        )
+    outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
+    if outcome_reason:
+        report.messages.append(outcome_reason)
+    if case.insurance_type == rules.MEDICAL:
+        destination_province = case.destination_agency.city_id[:2]
+        policy = policy_for(destination_province, today.year)
+        note = rules.medical_account_note(
+            destination_province=destination_province,
+            hukou_province=case.worker.hukou_province_code,
+            nonhukou_account=policy.nonhukou_medical_personal_account if policy else True,
+        )
+        if note:
+            report.messages.append(note)
+
+    if case.status == CaseStatus.VERIFYING:
+        blocker = _agreement_blocker(origin_periods, figures, moves_funds)
+        if blocker:
+            report.blockers["issue_agreement"] = blocker
+    if case.status == CaseStatus.RECEIVING:
+        blocker = _completion_blocker(case, periods, levels, today)
+        if blocker:
+            report.blockers["complete"] = blocker
+    return report
+
+
+def _agreement_blocker(origin_periods: list[rules.Period], figures: rules.Figures, moves_funds: bool) -> str:
+    try:
+        rules.require_no_arrears(origin_periods)
+        if moves_funds:
+            rules.require_rates(figures)
+    except rules.RuleViolation as violation:
+        return violation.message
+    return ""
+
+
+def _completion_blocker(
+    case: TransferCase, periods: list[rules.Period], levels: dict[str, dict[str, str]], today: dt.date
+) -> str:
+    if any(not d.resolved for d in case.duplicates.all()):
+        return _("Resolve every duplicate contribution before completing the acceptance.")
+    destination_city = case.destination_agency.city_id
+    policy = policy_for(destination_city[:2], today.year)
+    if policy and policy.min_months_before_transfer_in:
+        area = rules.pooling_area(case.insurance_type, destination_city, levels)
+        months = rules.contribution_months(rules.periods_in_area(periods, case.insurance_type, area, levels))
+        try:
+            rules.require_minimum_months(months, policy.min_months_before_transfer_in)
+        except rules.RuleViolation as violation:
+            return violation.message
+    return ""
+
+
+def available_transitions(case: TransferCase, actor: Actor, report: CaseReport | None = None) -> list[str]:
+    """Exactly what the service would let this actor run now."""
+    names = [
+        name for name in TRANSITION_RULES
+        if actor_may(case, actor, name) and can_proceed(getattr(case, name))
+    ]
+    if report is None:
+        return names
+    return [name for name in names if name not in report.blockers]
+
+
+def supervisor_transitions(case: TransferCase, actor: Actor) -> list[str]:
+    """Steps the actor's agency could run now but only a supervisor may: a clerk is told to ask one."""
+    if actor.is_supervisor:
+        return []
+    sides = actor.sides(case)
+    return [
+        name for name, rule in TRANSITION_RULES.items()
+        if rule.supervisor_only and rule.sides & sides and can_proceed(getattr(case, name))
+    ]
+
+
+def case_notes(case: TransferCase) -> list[CaseNote]:
+    return list(case.notes.select_related("author", "agency"))
+
+
+def case_attachments(case: TransferCase) -> list[CaseAttachment]:
+    return list(case.attachments.select_related("agency"))
+
+
+def open_case_for(user: object, worker: Worker, insurance_type: str) -> TransferCase | None:
+    """The worker's open case of this type, if the user's agency is a party to it."""
+    return TransferCase.objects.visible_to(user).open().filter(worker=worker, insurance_type=insurance_type).first()
+
+
+def case_list(
+    user: object, *, status: str = "", side: str = "", overdue: bool | None = None, q: str = "",
+    today: dt.date | None = None,
+) -> TransferCaseQuerySet:
+    """The caller's agency's cases, narrowed by the worklist's filters."""
+    cases = TransferCase.objects.visible_to(user).with_list_related()
+    agency_id = Actor.for_user(user).agency_id
+    if status:
+        cases = cases.filter(status=status)
+    if side == Side.ORIGIN:
+        cases = cases.filter(origin_agency_id=agency_id)
+    elif side == Side.DESTINATION:
+        cases = cases.filter(destination_agency_id=agency_id)
+    if overdue is True:
+        cases = cases.overdue(today)
+    elif overdue is False:
+        cases = cases.not_overdue(today)
+    if q:
+        cases = cases.filter(
+            Q(reference__icontains=q) | Q(worker__name__icontains=q) | Q(worker__id_number__icontains=q)
+        )
+    return cases
+
+
+def case_timeline(case: TransferCase) -> list[CaseEvent]:
+    """The worker's timeline: the events that changed the status, oldest first, without notes or names."""
+    return [event for event in case.events.all() if event.from_status != event.to_status]

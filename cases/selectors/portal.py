@@ -1,0 +1,222 @@
+"""What the public pages may read.
+
+The public templates get these plain values, never a case or a worker, so no page can
+show more than the masked ID number by accident."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cases.ids import normalize
+from cases.models import (
+    Actor,
+    CaseEvent,
+    CaseStatus,
+    Side,
+    TransferCase,
+)
+from cases.selectors.cases import available_transitions
+from regions.models import Agency
+
+# The public templates get these plain values, never a case or a worker, so no page can
+# show more than the masked ID number by accident.
+
+# The agency the worker would ask about the case; a withdrawn case is nobody's any more.
+HOLDER_SIDE = {
+    CaseStatus.SUBMITTED: Side.ORIGIN,
+    CaseStatus.VERIFYING: Side.ORIGIN,
+    CaseStatus.INFO_REQUESTED: Side.ORIGIN,
+    CaseStatus.REJECTED: Side.ORIGIN,
+    CaseStatus.AGREEMENT_ISSUED: Side.DESTINATION,
+    CaseStatus.RECEIVING: Side.DESTINATION,
+    CaseStatus.COMPLETED: Side.DESTINATION,
+}
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    at: dt.datetime
+    text: str
+    # The origin's request to the worker; the only note a worker sees (clerks' notes never).
+    request: str = ""
+
+
+@dataclass(frozen=True)
+class WorkerProgress:
+    reference: str
+    masked_id: str
+    insurance_type_label: str
+    status: str
+    status_label: str
+    is_open: bool
+    summary: str
+    next_step: str
+    holder: Agency | None
+    due_date: dt.date | None
+    due_estimated: bool
+    overdue: bool
+    paused_days_left: int | None
+    request: str
+    steps: tuple[ProgressStep, ...]
+    worker_actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgreementCheck:
+    number: str
+    issued_at: dt.datetime
+    issuing_agency: str
+    insurance_type_label: str
+    masked_id: str
+
+
+def _status_texts(case: TransferCase, origin: str, destination: str) -> tuple[str, str]:
+    """Where the case stands and what happens next, in the worker's words."""
+    names = {"origin": origin, "destination": destination}
+    texts = {
+        CaseStatus.SUBMITTED: (
+            _("Your application has been lodged. %(origin)s checks it first."),
+            _("%(origin)s starts checking your contribution history."),
+        ),
+        CaseStatus.VERIFYING: (
+            _("%(origin)s is checking your contribution history, any arrears and whether the transfer applies."),
+            _("%(origin)s issues the transfer agreement, or explains in writing why not."),
+        ),
+        CaseStatus.INFO_REQUESTED: (
+            _("%(origin)s needs more information from you before it can go on."),
+            _("As soon as you answer, %(origin)s goes on checking. The time limit is paused until then."),
+        ),
+        CaseStatus.AGREEMENT_ISSUED: (
+            _("%(origin)s has issued the transfer agreement and sent it to %(destination)s."),
+            _("%(destination)s registers the agreement and takes over your insurance relationship."),
+        ),
+        CaseStatus.RECEIVING: (
+            _("%(destination)s has registered the agreement and is taking over your insurance relationship."),
+            _("%(destination)s confirms the acceptance; then the transfer is complete."),
+        ),
+        CaseStatus.COMPLETED: (
+            _("The transfer is complete: your insurance relationship continues at %(destination)s."),
+            _("Nothing more is needed from you."),
+        ),
+        CaseStatus.REJECTED: (
+            _("%(origin)s has refused the transfer."),
+            _("%(origin)s gives you the reason in writing. Contact it with any questions; "
+              "you may apply again once the problem is solved."),
+        ),
+        CaseStatus.WITHDRAWN: (
+            _("The application has been withdrawn; nothing more happens with it."),
+            _("You may apply again at any time."),
+        ),
+    }
+    summary, next_step = texts[CaseStatus(case.status)]
+    return summary % names, next_step % names
+
+
+def _step_text(event: CaseEvent, case: TransferCase) -> str | None:
+    """One line of the timeline, or None for bookkeeping the worker has no use for."""
+    agencies = {case.origin_agency_id: case.origin_agency.name, case.destination_agency_id: case.destination_agency.name}
+    by_worker = event.agency_id is None
+    names = {
+        "origin": case.origin_agency.name,
+        "destination": case.destination_agency.name,
+        "agency": agencies.get(event.agency_id, ""),
+    }
+    if event.transition == "open":
+        if case.channel == TransferCase.Channel.ONLINE:
+            return _("You applied online; the application was lodged with %(agency)s.") % names
+        return _("The application was lodged at the counter of %(agency)s.") % names
+    if event.transition == "provide_info":
+        if by_worker:
+            return _("You sent the information requested.")
+        return _("The information requested was handed in at %(agency)s.") % names
+    if event.transition == "withdraw":
+        if by_worker:
+            return _("You withdrew the application.")
+        return _("The application was withdrawn at your request by %(agency)s.") % names
+    texts = {
+        "start_verification": _("%(origin)s started checking your contribution history."),
+        "request_info": _("%(origin)s asked you for more information."),
+        "reject": _("%(origin)s refused the transfer."),
+        "issue_agreement": _("%(origin)s issued the transfer agreement."),
+        "register_agreement": _("%(destination)s registered the transfer agreement."),
+        "return_to_origin": _("%(destination)s sent the case back to %(origin)s for another check."),
+        "complete": _("%(destination)s confirmed the acceptance: the transfer is complete."),
+    }
+    text = texts.get(event.transition)
+    return text % names if text else None
+
+
+def worker_progress(case: TransferCase) -> WorkerProgress:
+    """The worker's own view of their case; one query (the events) on top of the case and its agencies."""
+    steps = []
+    request = ""
+    for event in case.events.all():
+        text = _step_text(event, case)
+        if text is None:
+            continue
+        note = event.note if event.transition == "request_info" else ""
+        steps.append(ProgressStep(at=event.at, text=text, request=note))
+        if note:
+            request = note
+    summary, next_step = _status_texts(case, case.origin_agency.name, case.destination_agency.name)
+    holder = {Side.ORIGIN: case.origin_agency, Side.DESTINATION: case.destination_agency}.get(
+        HOLDER_SIDE.get(case.status, "")
+    )
+    return WorkerProgress(
+        reference=case.reference,
+        masked_id=case.worker.masked_id,
+        insurance_type_label=case.get_insurance_type_display(),
+        status=case.status,
+        status_label=case.get_status_display(),
+        is_open=case.is_open,
+        summary=summary,
+        next_step=next_step,
+        holder=holder,
+        due_date=case.due_date,
+        due_estimated=case.due_estimated,
+        overdue=case.is_overdue(),
+        paused_days_left=case.paused_days_left,
+        request=request if case.status == CaseStatus.INFO_REQUESTED else "",
+        steps=tuple(steps),
+        worker_actions=tuple(available_transitions(case, Actor.worker())),
+    )
+
+
+def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferCase | None:
+    """The case with this reference whose worker has this ID number, else None: either mismatch looks the same."""
+    return (
+        TransferCase.objects.select_related("worker", "origin_agency", "destination_agency")
+        .filter(reference=normalize(reference), worker__id_number=normalize(id_number))
+        .first()
+    )
+
+
+def worker_case(pk: int) -> TransferCase | None:
+    """A case the worker has unlocked with their access code, with what their progress page needs."""
+    return TransferCase.objects.select_related("worker", "origin_agency", "destination_agency").filter(pk=pk).first()
+
+
+def agreement_check(verification_code: str) -> AgreementCheck:
+    """What the public may confirm about an agreement from its QR code; 404 for an unknown code."""
+    case = agreement_by_verification_code(verification_code)
+    return AgreementCheck(
+        number=case.agreement_number,
+        issued_at=case.agreement_issued_at,
+        issuing_agency=case.origin_agency.name,
+        insurance_type_label=case.get_insurance_type_display(),
+        masked_id=case.worker.masked_id,
+    )
+
+
+def agreement_by_verification_code(code: str) -> TransferCase:
+    """The public check of an agreement; 404 for any code that was never issued."""
+    try:
+        return TransferCase.objects.select_related("origin_agency", "worker").get(
+            verification_code=normalize(code), agreement_number__isnull=False
+        )
+    except TransferCase.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,55 @@
+"""Every write: keyword-only functions, each one transaction, each change audited (DESIGN.md "Where things live").
+
+One module per sub-domain; the public names stay importable from `cases.services`.
+"""
+
+from cases.services.common import CODE_ALPHABET, random_code, record_event, step_deadline
+from cases.services.contributions import MAX_MONEY, contributions_changed, contributions_record, parse_money, parse_month
+from cases.services.duplicates import duplicates_resolve, sync_duplicates
+from cases.services.notes import ATTACHMENT_SIGNATURES, case_add_attachment, case_add_note, sniff_content_type
+from cases.services.portal import (
+    OnlineApplication,
+    TooManyAttempts,
+    case_apply_online,
+    case_worker_access,
+    case_worker_provide_info,
+    status_lookup,
+)
+from cases.services.transitions import (
+    TRANSITION_FIELDS,
+    case_check_access_code,
+    case_issue_access_code,
+    case_open,
+    case_transition,
+)
+from cases.services.workers import worker_register
+
+__all__ = [
+    "ATTACHMENT_SIGNATURES",
+    "CODE_ALPHABET",
+    "MAX_MONEY",
+    "TRANSITION_FIELDS",
+    "OnlineApplication",
+    "TooManyAttempts",
+    "case_add_attachment",
+    "case_add_note",
+    "case_apply_online",
+    "case_check_access_code",
+    "case_issue_access_code",
+    "case_open",
+    "case_transition",
+    "case_worker_access",
+    "case_worker_provide_info",
+    "contributions_changed",
+    "contributions_record",
+    "duplicates_resolve",
+    "parse_money",
+    "parse_month",
+    "random_code",
+    "record_event",
+    "sniff_content_type",
+    "status_lookup",
+    "step_deadline",
+    "sync_duplicates",
+    "worker_register",
+]

@@ -1,0 +1,163 @@
+"""The worker's own paths: status lookup, online application, acting with an access code.
+
+Every failure here that could tell a visitor something about someone else's ID number counts
+toward the same per-address limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases import notifications
+from cases.errors import RuleBlocked
+from cases.ids import parse_id_number
+from cases.models import (
+    Actor,
+    TransferCase,
+    Worker,
+)
+from cases.selectors import (
+    case_by_reference_and_id_number,
+)
+from cases.services.notes import case_add_attachment
+from cases.services.transitions import case_check_access_code, case_issue_access_code, case_open, case_transition
+from cases.services.workers import worker_register
+from regions.models import Agency, City
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_at: dt.datetime) -> None:
+        super().__init__("too many failed status lookups")
+        self.retry_at = retry_at
+
+
+def _failure_key(client_address: str) -> str:
+    return f"status-lookup-failures:{client_address}"
+
+
+def status_lookup(*, reference: str, id_number: str, client_address: str) -> TransferCase | None:
+    """The worker's own case by reference and ID number, or None; both mismatches look the same.
+
+    After STATUS_LOOKUP_MAX_FAILURES failures from one address within the window, refuse
+    (shared cache in production, so every worker process counts the same failures).
+    """
+    failures = _recent_failures(client_address)
+    case = case_by_reference_and_id_number(reference, id_number)
+    if case is None:
+        _count_failure(client_address, failures)
+    return case
+
+
+def _recent_failures(client_address: str) -> list[float]:
+    """The address's failures within the window; TooManyAttempts once it has used them all up."""
+    cutoff = timezone.now().timestamp() - settings.STATUS_LOOKUP_WINDOW_SECONDS
+    failures: list[float] = [t for t in cache.get(_failure_key(client_address), []) if t > cutoff]
+    if len(failures) >= settings.STATUS_LOOKUP_MAX_FAILURES:
+        retry_at = dt.datetime.fromtimestamp(failures[0] + settings.STATUS_LOOKUP_WINDOW_SECONDS, tz=dt.UTC)
+        raise TooManyAttempts(retry_at)
+    return failures
+
+
+def _count_failure(client_address: str, failures: list[float]) -> None:
+    cache.set(
+        _failure_key(client_address), [*failures, timezone.now().timestamp()], settings.STATUS_LOOKUP_WINDOW_SECONDS
+    )
+
+
+@dataclass(frozen=True)
+class OnlineApplication:
+    case: TransferCase
+    access_code: str
+
+
+def case_worker_access(*, reference: str, id_number: str, access_code: str, client_address: str) -> TransferCase | None:
+    """The case when reference, ID number and access code all match, else None (counted as a failure)."""
+    failures = _recent_failures(client_address)
+    case = case_by_reference_and_id_number(reference, id_number)
+    if case is None or not case_check_access_code(case, id_number, access_code):
+        _count_failure(client_address, failures)
+        return None
+    return case
+
+
+def _application_note(worker: Worker, *, name: str, hukou_city: City, phone: str, email: str) -> str:
+    """For the clerks: what the applicant gave that differs from the record, which stays as it is."""
+    given = {
+        _("name"): (name, worker.name),
+        _("hukou city"): (hukou_city.code, worker.hukou_city_id),
+        _("phone"): (phone, worker.phone),
+        _("e-mail"): (email, worker.email),
+    }
+    differences = [f"{label}: {value}" for label, (value, recorded) in given.items() if value and value != recorded]
+    if not differences:
+        return ""
+    return _("Applied online with details that differ from the worker's record: %(details)s.") % {
+        "details": "; ".join(differences)
+    }
+
+
+def case_apply_online(
+    *,
+    id_number: str,
+    name: str,
+    hukou_city: City,
+    phone: str,
+    email: str,
+    insurance_type: str,
+    origin_agency: Agency,
+    destination_agency: Agency,
+    client_address: str,
+    act_url: str = "",
+    today: dt.date | None = None,
+) -> OnlineApplication:
+    """A worker's own application, lodged at the destination (66号 Art. 8), with an access code.
+
+    A worker already on record keeps their record unchanged and the applicant learns nothing
+    about it; the clerks see any differing details on the opening event.
+    """
+    failures = _recent_failures(client_address)
+    facts = parse_id_number(id_number)
+    name, phone, email = name.strip(), phone.strip(), email.strip()
+    try:
+        with transaction.atomic():
+            worker = Worker.objects.filter(id_number=facts.id_number).first()
+            note = ""
+            if worker is None:
+                worker = worker_register(
+                    id_number=facts.id_number, name=name, hukou_city=hukou_city, phone=phone, email=email
+                )
+            else:
+                with translation.override(settings.LANGUAGE_CODE):
+                    note = _application_note(worker, name=name, hukou_city=hukou_city, phone=phone, email=email)
+            case = case_open(
+                actor=Actor.worker(), worker=worker, insurance_type=insurance_type, origin_agency=origin_agency,
+                destination_agency=destination_agency, note=note, today=today,
+            )
+            access_code = case_issue_access_code(case=case)
+    except RuleBlocked as blocked:
+        if blocked.code == "already_open":
+            _count_failure(client_address, failures)
+        raise
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: notifications.access_code_issued(
+        email=email, reference=case.reference, access_code=access_code, act_url=act_url, language=language,
+    ))
+    return OnlineApplication(case=case, access_code=access_code)
+
+
+def case_worker_provide_info(*, case: TransferCase, note: str, files: Sequence[object] = ()) -> TransferCase:
+    """The worker's answer to a request for information: the transition, then the documents, together."""
+    actor = Actor.worker()
+    with transaction.atomic():
+        # The transition locks the case and checks its state before any file is stored.
+        case = case_transition(case=case, actor=actor, name="provide_info", note=note)
+        for uploaded_file in files:
+            case_add_attachment(case=case, actor=actor, uploaded_file=uploaded_file)
+    return case
