@@ -195,6 +195,9 @@ class ContributionPeriod(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Set while an issued, valid agreement uses the period (DOMAIN.md §6 "Corrections"): the figures it
+    # froze must keep matching the record, so the period is corrected only after return_to_origin.
+    locked = models.BooleanField(_("locked by an agreement"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("contribution period")

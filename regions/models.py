@@ -143,10 +143,16 @@ class RegionPolicy(models.Model):
 
 
 class CreditRate(models.Model):
-    """The national credited interest rate of the personal account (个人账户记账利率) for one year."""
+    """The credited interest rate of the personal account (个人账户记账利率) for one year.
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), unique=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    National from 2016 (人社厅发〔2017〕71号); before that each province set its own, so a row may name a
+    province, and a national row for the same year is only the fallback.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    province = models.ForeignKey(
+        "Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province"),
+        help_text=_("Empty for the national rate."),
     )
     percent = models.DecimalField(
         _("rate (%)"), max_digits=6, decimal_places=4,
@@ -160,10 +166,14 @@ class CreditRate(models.Model):
     class Meta:
         verbose_name = _("credited interest rate")
         verbose_name_plural = _("credited interest rates")
-        ordering = ["year"]
+        ordering = ["year", "province"]
+        constraints = [
+            models.UniqueConstraint(fields=["year"], condition=models.Q(province__isnull=True), name="rate_national_year"),
+            models.UniqueConstraint(fields=["year", "province"], name="rate_province_year"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.percent}%"
+        return f"{self.year} {self.province_id or ''}: {self.percent}%".replace("  ", " ")
 
 
 class CalendarDay(models.Model):

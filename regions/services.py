@@ -58,7 +58,7 @@ def regions_load(path: Path = CITIES_CSV) -> dict[str, int]:
 
 def credit_rate_set(*, year: int, percent: Decimal, source: str = "", placeholder: bool = False) -> CreditRate:
     rate, _ = CreditRate.objects.update_or_create(
-        year=year, defaults={"percent": percent, "source": source, "is_placeholder": placeholder}
+        year=year, province=None, defaults={"percent": percent, "source": source, "is_placeholder": placeholder}
     )
     return rate
 

@@ -64,7 +64,7 @@ def base_bounds(province_codes: set[str]) -> dict[str, YearBounds]:
 
 
 def credit_rates() -> dict[int, Decimal]:
-    return dict(CreditRate.objects.values_list("year", "percent"))
+    return dict(CreditRate.objects.filter(province__isnull=True).values_list("year", "percent"))
 
 
 def calendar_overrides(start: dt.date, days: int = 400) -> dict[dt.date, bool]:
