@@ -216,31 +216,36 @@ def instrumented(endpoint: Endpoint, targets: dict[str, str]) -> dict:
     with CaptureQueriesContext(connection) as queries:
         status = call()
     statements = [(q["sql"], float(q["time"]) * 1000) for q in queries.captured_queries]
+    scans, slowest = explain([sql for sql, _ms in statements])
     return {
         "status": status,
         "sql": len(statements),
         "sql_ms_total": round(sum(ms for _sql, ms in statements), 2),
         "sql_ms_max": round(max((ms for _sql, ms in statements), default=0), 2),
-        "seq_scans": seq_scans([sql for sql, _ms in statements]),
-        "statements": [{"ms": round(ms, 2), "sql": sql[:2000]} for sql, ms in statements],
+        "sql_exec_ms_max": slowest,
+        "seq_scans": scans,
+        "statements": [{"ms": round(ms, 2), "sql": sql} for sql, ms in statements],
     }
 
 
-def seq_scans(statements: list[str]) -> list[str]:
-    """Sequential scans of the big tables in the statements' plans: a list or count served by no index."""
-    found = []
+def explain(statements: list[str]) -> tuple[list[str], float]:
+    """Each SELECT's plan, run again: sequential scans of the big tables (a list or count no index serves) and
+    the slowest execution time as PostgreSQL measures it, without the wait for a CPU on a busy machine."""
+    found, slowest = [], 0.0
     with connection.cursor() as cursor:
         for sql in statements:
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-            stack = [cursor.fetchone()[0][0]["Plan"]]
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0][0]
+            slowest = max(slowest, plan["Execution Time"])
+            stack = [plan["Plan"]]
             while stack:
                 node = stack.pop()
                 if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG_TABLES:
                     found.append(f"{node['Relation Name']}: {sql[:200]}")
                 stack.extend(node.get("Plans", []))
-    return found
+    return found, round(slowest, 2)
 
 
 def wrk(port: int, endpoint: Endpoint, duration: int, connections: int) -> dict:
@@ -317,7 +322,8 @@ def summarise(chosen: list[Endpoint], runs: dict[str, list[dict]], targets: dict
     for endpoint in chosen:
         shares = [run["rps"] / base["rps"] for run, base in zip(runs[endpoint.name], healthz, strict=True)]
         sql = instrumented(endpoint, targets) if endpoint.name != "healthz" else {
-            "status": 200, "sql": 0, "sql_ms_total": 0, "sql_ms_max": 0, "seq_scans": [], "statements": []
+            "status": 200, "sql": 0, "sql_ms_total": 0, "sql_ms_max": 0, "sql_exec_ms_max": 0, "seq_scans": [],
+            "statements": [],
         }
         row = {
             "name": endpoint.name, "path": endpoint.path, "method": endpoint.method,
@@ -335,7 +341,7 @@ def summarise(chosen: list[Endpoint], runs: dict[str, list[dict]], targets: dict
             checks.append(row["share"] >= target)
             if target == 0.08:
                 checks.append(row["p99_ms"] < LIST_P99_MS)
-            checks.append(row["sql_ms_max"] < STATEMENT_MS and not row["seq_scans"])
+            checks.append(row["sql_exec_ms_max"] < STATEMENT_MS and not row["seq_scans"])
         row["target_share"] = target
         row["meets_target"] = all(checks) if checks else None
         rows.append(row)
@@ -345,7 +351,7 @@ def summarise(chosen: list[Endpoint], runs: dict[str, list[dict]], targets: dict
 def print_table(rows: list[dict], scale: int) -> None:
     log(f"\n{scale:,} cases — shares of /healthz in the same run (median of the rounds)\n")
     header = (f"{'endpoint':18} {'req/s':>8} {'share':>7} {'target':>7} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4}"
-              f" {'max SQL ms':>10}  ok")
+              f" {'SQL ms max':>10} {'exec max':>8}  ok")
     log(header)
     log("-" * len(header))
     for row in rows:
@@ -353,7 +359,7 @@ def print_table(rows: list[dict], scale: int) -> None:
         ok = {True: "yes", False: "NO", None: ""}[row["meets_target"]]
         log(
             f"{row['name']:18} {row['rps']:8.1f} {row['share']:7.1%} {target:>7} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f}"
-            f" {row['sql']:4d} {row['sql_ms_max']:10.2f}  {ok}"
+            f" {row['sql']:4d} {row['sql_ms_max']:10.2f} {row['sql_exec_ms_max']:8.2f}  {ok}"
         )
         for scan in row["seq_scans"]:
             log(f"    sequential scan: {scan}")

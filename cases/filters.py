@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from cases.ids import normalize
 from cases.models import CaseStatus, TransferCase, TransferCaseQuerySet
+from cases.selectors import search_condition
+from cases.selectors.lists import Key, Order
 from regions.models import InsuranceType
 
 SORTS = {
@@ -89,6 +93,26 @@ class WorklistFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(worker__id_number=normalize(value)) | Q(worker__name__icontains=value)
-        )
+        return queryset.filter(search_condition(value))
+
+
+# The sorts a clerk may choose (SORTS) as keyset orders, each ending on the primary key. Only the tabs' own
+# orders are index-served at every depth; a chosen sort sorts the tab's rows (or the search's matches).
+CHOSEN_ORDERS = {
+    "due_date": Order((Key("due_sort"), Key("id"))),
+    # Descending, cases without a due date still come last.
+    "-due_date": Order((Key("due_desc", True, Coalesce("due_date", Value(dt.date.min))), Key("id", True))),
+    "reference": Order((Key("reference"), Key("id"))),
+    "-reference": Order((Key("reference", True), Key("id", True))),
+    "worker__name": Order((Key("worker__name"), Key("id"))),
+    "-worker__name": Order((Key("worker__name", True), Key("id", True))),
+    "status": Order((Key("status"), Key("id"))),
+    "-status": Order((Key("status", True), Key("id", True))),
+    "created_at": Order((Key("created_at"), Key("id"))),
+    "-created_at": Order((Key("created_at", True), Key("id", True))),
+}
+
+
+def chosen_order(sorts: list[str] | None) -> Order | None:
+    """The keyset order for the clerk's choice of sort (django-filter's `o`), or None for the tab's own."""
+    return CHOSEN_ORDERS.get(sorts[0]) if sorts else None

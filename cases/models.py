@@ -273,8 +273,11 @@ def awaiting_move_of(agency_id: int) -> Q:
 
 
 def overdue_on(today: dt.date) -> Q:
-    """Open cases past their due date (TransferCase.is_overdue says the same of one case)."""
-    return Q(due_date__lt=today, status__in=OPEN_STATUSES)
+    """Open cases past their due date (TransferCase.is_overdue says the same of one case).
+
+    On the stored sort key, which the lists' indexes hold: a case without a due date sorts as NO_DUE_DATE.
+    """
+    return Q(due_sort__lt=today, status__in=OPEN_STATUSES)
 
 
 class TransferCaseQuerySet(models.QuerySet):
