@@ -99,7 +99,7 @@ def worklist_page(
     parts = worklist_parts(tab, scope, cases.with_list_related())
     # Without a cursor (a page number typed by hand) the page is read by offset: no deeper than the counts go.
     if not (after or before):
-        number = min(number, WORKLIST_COUNT_CAP // WORKLIST_PAGE_SIZE)
+        number = max(1, min(number, WORKLIST_COUNT_CAP // WORKLIST_PAGE_SIZE))
     try:
         return page(parts, order or tab.order, size=WORKLIST_PAGE_SIZE, after=after, before=before, number=number)
     except BadCursor:

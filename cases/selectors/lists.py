@@ -76,6 +76,7 @@ class Order:
         return queryset.order_by(*(key.order() for key in self.keys))
 
     def values(self, row: object) -> tuple:
+        """A row's sort values, in the order's keys."""
         found = []
         for key in self.keys:
             value = row
@@ -84,11 +85,9 @@ class Order:
             found.append(value)
         return tuple(found)
 
-    def merge_key(self, row: object) -> tuple:
-        return tuple(
-            _Reversed(value) if key.descending else value
-            for key, value in zip(self.keys, self.values(row), strict=True)
-        )
+    def merge_key(self, values: tuple) -> tuple:
+        """Sort values (as values() gives them) made comparable in this order, descending keys included."""
+        return tuple(_Reversed(value) if key.descending else value for key, value in zip(self.keys, values, strict=True))
 
     def after(self, values: Sequence[object]) -> Q:
         """Rows strictly after `values` in this order.
@@ -164,33 +163,57 @@ def page(
 ) -> Page:
     """One page of the union of the parts: after a cursor, before one, or (no cursor) page `number` by offset.
 
-    An offset page reads `number × size` rows per part; the links of every page carry cursors, so only a
-    page number typed by hand pays that.
+    An offset page reads `number × size` keys per part; the links of every page carry cursors, so only a
+    page number typed by hand pays that. With several parts only the sort keys are read from each, and the
+    rows shown are then fetched by primary key: building every part's candidate rows would cost more.
     """
+    forward = not before
+    read_order = order if forward else order.reversed()
     if after or before:
-        forward = bool(after)
-        values = decode_cursor(after or before, order)
-        read_order = order if forward else order.reversed()
-        chunks = [list(read_order.apply(part.filter(read_order.after(values)))[: size + 1]) for part in parts]
-        rows = list(heapq.merge(*chunks, key=read_order.merge_key))[: size + 1]
-        more = len(rows) > size
-        rows = rows[:size]
-        if not forward:
-            rows.reverse()
-        has_next, has_previous = (more, True) if forward else (True, more)
-        number = max(number, 2 if forward else 1)
+        condition = read_order.after(decode_cursor(after or before, order))
+        parts = [part.filter(condition) for part in parts]
+        offset, number = 0, max(number, 2 if after else 1)
     else:
         offset = (number - 1) * size
-        chunks = [list(order.apply(part)[: offset + size + 1]) for part in parts]
-        rows = list(heapq.merge(*chunks, key=order.merge_key))[offset: offset + size + 1]
-        has_next = len(rows) > size
-        rows = rows[:size]
-        has_previous = number > 1
+    if len(parts) == 1:
+        rows = list(read_order.apply(parts[0])[offset: offset + size + 1])
+        keys = [order.values(row) for row in rows]
+    else:
+        names = [key.name for key in order.keys]
+        chunks = [list(read_order.apply(part).values_list(*names)[: offset + size + 1]) for part in parts]
+        keys = list(heapq.merge(*chunks, key=read_order.merge_key))[offset: offset + size + 1]
+        shown = {row.pk: row for row in _rows_by_pk(parts[0], [key[-1] for key in keys[:size]])} if keys else {}
+        rows = [shown[key[-1]] for key in keys[:size]]
+    more = len(keys) > size
+    rows, keys = rows[:size], keys[:size]
+    if not forward:
+        rows.reverse()
+        keys.reverse()
+    has_next, has_previous = (more, number > 1) if forward else (True, more)
     return Page(
         rows=rows, number=number, has_next=has_next and bool(rows), has_previous=has_previous and bool(rows),
-        next_cursor=encode_cursor(order.values(rows[-1])) if rows else None,
-        previous_cursor=encode_cursor(order.values(rows[0])) if rows else None,
+        next_cursor=encode_cursor(keys[-1]) if keys else None,
+        previous_cursor=encode_cursor(keys[0]) if keys else None,
     )
+
+
+def _rows_by_pk(part: QuerySet, pks: list[int]) -> list:
+    """The rows themselves, with what the part selects alongside (select_related), whatever its filters."""
+    rows = part.model._default_manager.filter(pk__in=pks)
+    if part.query.select_related:
+        rows = rows.select_related(*_related_paths(part.query.select_related))
+    return list(rows)
+
+
+def _related_paths(tree: dict | bool, prefix: str = "") -> list[str]:
+    if not isinstance(tree, dict):
+        return []
+    paths = []
+    for name, subtree in tree.items():
+        path = f"{prefix}{name}"
+        deeper = _related_paths(subtree, f"{path}__")
+        paths.extend(deeper or [path])
+    return paths
 
 
 @dataclass(frozen=True, eq=False)
