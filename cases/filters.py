@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -25,36 +23,22 @@ SORTS = {
     "created_at": _("Opened"),
 }
 
-SEARCH_BUTTONS = '{% include "cases/includes/_search_buttons.html" %}'
-
 
 class WorklistFilterForm(forms.Form):
+    """Rendered by templates/cases/includes/_worklist_filters.html in Bootstrap's markup: the worklist draws it
+    on every page view, and a layout engine (crispy) cost as much as the whole table of cases."""
+
+    MORE = ("status", "insurance_type", "due_from", "due_to")
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        # The template wraps the fields in its own GET form, with the tab and the search button.
-        self.helper.form_tag = False
-        # On a phone the filters fold away behind a button, unless one of them is in use.
-        in_use = any(self.data.get(name) for name in ("status", "insurance_type", "due_from", "due_to", "o"))
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-12 col-lg-4"),
-                Column(
-                    Row(
-                        Column("status", css_class="col-6 col-lg-3"),
-                        Column("insurance_type", css_class="col-6 col-lg-3"),
-                        Column("due_from", css_class="col-6 col-lg-3"),
-                        Column("due_to", css_class="col-6 col-lg-3"),
-                    ),
-                    css_class="col-12 col-lg-8 collapse filters-more" + (" show" if in_use else ""),
-                    css_id="more-filters",
-                ),
-            ),
-            Row(
-                Column("o", css_class="col-6 col-lg-3 collapse filters-more" + (" show" if in_use else "")),
-                Column(HTML(SEARCH_BUTTONS), css_class="col d-flex align-items-end gap-2 mb-3"),
-            ),
-        )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    @property
+    def in_use(self) -> bool:
+        """On a phone the filters fold away behind a button, unless one of them is in use."""
+        return any(self.data.get(name) for name in (*self.MORE, "o"))
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
