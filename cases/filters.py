@@ -10,8 +10,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, TransferCase, TransferCaseQuerySet
-from cases.selectors import search_condition
+from cases.models import Actor, CaseStatus, TransferCase, TransferCaseQuerySet
+from cases.selectors import WORKLIST_COUNT_CAP, search_condition
 from cases.selectors.lists import Key, Order
 from regions.models import InsuranceType
 
@@ -75,9 +75,10 @@ class WorklistFilter(django_filters.FilterSet):
 
     def search(self, queryset: TransferCaseQuerySet, name: str, value: str) -> TransferCaseQuerySet:
         value = value.strip()
-        if not value:
+        agency_id = Actor.for_user(getattr(self.request, "user", None)).agency_id
+        if not value or agency_id is None:
             return queryset
-        return queryset.filter(search_condition(value))
+        return queryset.filter(search_condition(value, agency_id=agency_id, limit=WORKLIST_COUNT_CAP))
 
 
 # The sorts a clerk may choose (SORTS) as keyset orders, each ending on the primary key. Only the tabs' own

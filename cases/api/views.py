@@ -293,6 +293,7 @@ class CaseListCreateView(ClerkView, generics.ListAPIView):
         parts = selectors.case_list(
             request.user, status=filters.get("status", ""), side=filters.get("side", ""),
             overdue={"true": True, "false": False}.get(filters.get("overdue", "")), q=filters.get("q", ""),
+            search_limit=CaseListPagination.COUNT_CAP,
         )
         paginator = self.paginator
         rows = paginator.paginate_parts(parts, request)

@@ -196,13 +196,14 @@ def open_case_for(user: object, worker: Worker, insurance_type: str) -> Transfer
 TRIGRAM_MIN = 3
 
 
-def search_condition(value: str, *, partial_id_number: bool = False) -> Q:
-    """Cases whose reference, worker's ID number or worker's name matches, each found through its own index.
+def search_condition(value: str, *, agency_id: int, limit: int, partial_id_number: bool = False) -> Q:
+    """The agency's cases whose reference, worker's ID number or worker's name matches: at most `limit` of them.
 
-    One condition, `pk IN (… UNION …)`: an OR across the case and worker tables would make the database read
-    every case of the agency and test each; the union finds the few matches first. References are issued in
-    capitals, so a reference typed in lower case matches too. `partial_id_number` (the API's "part of the ID
-    number") also matches inside ID numbers; the worklist matches the whole number only.
+    Each is found through its own index and the matches are read first, in one query: an OR across the case
+    and worker tables would make the database test every case of the agency, and a subquery in every list
+    and count would be planned and run again in each. References are issued in capitals, so one typed in
+    lower case matches too. `partial_id_number` (the API's "part of the ID number") also matches inside ID
+    numbers; the worklist matches the whole number only.
     """
     text = value.strip()
     short = len(text) < TRIGRAM_MIN
@@ -210,11 +211,12 @@ def search_condition(value: str, *, partial_id_number: bool = False) -> Q:
     id_number = normalize(text)
     by_id = Q(id_number__contains=id_number) if partial_id_number and not short else Q(id_number=id_number)
     by_name = Q(name__startswith=text) if short else Q(name__contains=text)
+    ours = Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id)
     workers = Worker.objects.filter(by_id | by_name).order_by().values("pk")
-    matches = TransferCase.objects.filter(reference).order_by().values("pk").union(
-        TransferCase.objects.filter(worker__in=workers).order_by().values("pk")
+    matches = TransferCase.objects.filter(ours & reference).order_by().values_list("pk", flat=True).union(
+        TransferCase.objects.filter(ours, worker__in=workers).order_by().values_list("pk", flat=True)
     )
-    return Q(pk__in=matches)
+    return Q(pk__in=list(matches[:limit]))
 
 
 # The API's list order: the newest case first (cases/models.py: case_out_created, case_in_created).
@@ -223,7 +225,7 @@ CASE_LIST_ORDER = Order((Key("created_at", descending=True), Key("id", descendin
 
 def case_list(
     user: object, *, status: str = "", side: str = "", overdue: bool | None = None, q: str = "",
-    today: dt.date | None = None,
+    today: dt.date | None = None, search_limit: int = 10_000,
 ) -> list[TransferCaseQuerySet]:
     """The caller's agency's cases, narrowed by the API's filters: one part per end (cases/selectors/lists.py).
 
@@ -243,7 +245,7 @@ def case_list(
     elif overdue is False:
         cases = cases.not_overdue(today)
     if q:
-        cases = cases.filter(search_condition(q, partial_id_number=True))
+        cases = cases.filter(search_condition(q, agency_id=agency_id, limit=search_limit, partial_id_number=True))
     return [cases.filter(condition) for condition in ends.values()]
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import total_ordering
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Expression, F, Q, QuerySet
 
@@ -246,7 +247,11 @@ def bounded_counts(lists: dict[str, Sequence[QuerySet]], cap: int) -> dict[str, 
     selects, params = [], []
     for parts in lists.values():
         for part in parts:
-            sql, part_params = part.order_by().values("pk")[:cap].query.sql_with_params()
+            try:
+                sql, part_params = part.order_by().values("pk")[:cap].query.sql_with_params()
+            except EmptyResultSet:  # e.g. a search that matched nothing
+                selects.append("0")
+                continue
             # Django compiled the part; its values stay parameters.
             selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608
             params.extend(part_params)

@@ -90,7 +90,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     tab = selectors.TABS_BY_NAME.get(request.GET.get("tab", ""), selectors.WORKLIST[0])
     scope = selectors.Scope(agency_id=agency.pk, user_id=request.user.pk, today=today)
     # Each tab's parts name the agency's end, so the filters start from every case.
-    filterset = WorklistFilter(request.GET, queryset=TransferCase.objects.all())
+    filterset = WorklistFilter(request.GET, queryset=TransferCase.objects.all(), request=request)
     filtered = filterset.qs
     counts = selectors.worklist_counts(scope, filtered)
     page = selectors.worklist_page(
