@@ -243,26 +243,27 @@ class BoundedCount:
 
 
 def bounded_counts(lists: dict[str, Sequence[QuerySet]], cap: int) -> dict[str, BoundedCount]:
-    """Every list's count in one query: each part counts at most `cap` rows, read from its index."""
+    """Every list's count in one query, each reading at most cap + 1 index entries over all its parts."""
     selects, params = [], []
     for parts in lists.values():
+        compiled = []
         for part in parts:
             try:
-                sql, part_params = part.order_by().values("pk")[:cap].query.sql_with_params()
+                sql, part_params = part.order_by().values("pk")[: cap + 1].query.sql_with_params()
             except EmptyResultSet:  # e.g. a search that matched nothing
-                selects.append("0")
                 continue
-            # Django compiled the part; its values stay parameters.
-            selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608
+            compiled.append(f"SELECT * FROM ({sql}) AS part{len(compiled)}")  # noqa: S608
             params.extend(part_params)
+        # Django compiled every part; its values stay parameters. UNION ALL stops reading at the limit.
+        selects.append(
+            f"(SELECT COUNT(*) FROM ({' UNION ALL '.join(compiled)} LIMIT {cap + 1}) AS parts)"  # noqa: S608
+            if compiled else "0"
+        )
     if not selects:
         return {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
-        found = iter(cursor.fetchone())
-    counts = {}
-    for name, parts in lists.items():
-        values = [next(found) for _part in parts]
-        capped = any(value >= cap for value in values)
-        counts[name] = BoundedCount(min(sum(values), cap) if capped else sum(values), capped)
-    return counts
+        found = cursor.fetchone()
+    return {
+        name: BoundedCount(min(value, cap), value > cap) for name, value in zip(lists, found, strict=True)
+    }

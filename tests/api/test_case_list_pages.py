@@ -112,7 +112,9 @@ def test_the_count_stops_at_the_cap(api, users, monkeypatch):
     assert len(client.get("/cases", query(second["next"])).json()["results"]) == 30
 
 
-@pytest.mark.parametrize("params", [{}, {"status": "submitted"}, {"q": "分页1"}, {"q": "TR-PAGE"}, {"overdue": "false"}, {"side": "destination"}])
+@pytest.mark.parametrize("params", [
+    {}, {"status": "submitted"}, {"q": "分页1"}, {"q": "TR-PAGE"}, {"overdue": "false"}, {"side": "destination"},
+])
 def test_the_query_count_does_not_grow_with_the_cases(api, users, django_assert_max_num_queries, params):
     client = api("origin_clerk")
     many_cases(5)
