@@ -438,7 +438,7 @@ def test_the_agreement_pdf_for_either_side(api, users, username):
     assert case.agreement_number in response["Content-Disposition"]
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
-    assert b"STSong-Light" in pdf  # the CID font that prints Chinese
+    assert b"WenQuanYiMicroHei" in pdf and b"/FontFile2" in pdf  # the embedded font that prints Chinese
     assert b"/Subtype /Image" in pdf  # the QR code
     text = pdf_text(pdf)
     assert "参保缴费凭证" in text
