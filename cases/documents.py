@@ -1,4 +1,4 @@
-"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (DOMAIN.md §7).
+"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (docs/domain.md §7).
 
 reportlab's built-in CID font STSong-Light prints Chinese without shipping a font file.
 """
