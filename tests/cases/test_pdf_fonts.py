@@ -1,4 +1,4 @@
-"""Every PDF the product issues embeds every font it uses (DOMAIN.md §7), checked from the PDF bytes."""
+"""Every PDF the product issues embeds every font it uses (docs/domain.md §7), checked from the PDF bytes."""
 
 from __future__ import annotations
 
