@@ -6,6 +6,8 @@ NotPermitted 403, StateConflict 409, RuleBlocked and BatchInvalid 400, Http404 4
 
 from __future__ import annotations
 
+import math
+
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -232,7 +234,13 @@ class CaseListPagination(Pagination):
 
     def paginate_parts(self, parts: list, request: Request) -> list:
         self.request = request
+        counted = selectors.bounded_counts({"cases": parts}, self.COUNT_CAP)["cases"] if parts else None
+        self.count = counted.value if counted else 0
         number = self.get_page_number(request, None)
+        if number in self.last_page_strings:
+            if counted and counted.capped:
+                raise exceptions.NotFound(_("Pages this deep are reached through the next links only."))
+            number = max(1, math.ceil(self.count / self.page_size))
         number = int(number) if str(number).isdigit() and int(number) > 0 else 1
         after, before = (request.query_params.get(name, "") for name in self.cursor_params)
         if not (after or before) and (number - 1) * self.page_size >= self.COUNT_CAP:
@@ -246,7 +254,6 @@ class CaseListPagination(Pagination):
             raise exceptions.ValidationError({field: [_("Follow the next and previous links as given.")]}) from None
         if not self.keyset.rows and number > 1 and not (after or before):
             raise exceptions.NotFound(_("Invalid page."))
-        self.count = selectors.bounded_counts({"cases": parts}, self.COUNT_CAP)["cases"].value if parts else 0
         return self.keyset.rows
 
     def _link(self, number: int, **cursor: str) -> str:

@@ -81,6 +81,7 @@ def test_a_page_number_alone_is_the_same_page_as_the_links_reach(api, users):
     for number in (1, 2, 3):
         assert client.get("/cases", {"page": number}).json()["results"] == by_links[number - 1]["results"]
     assert client.get("/cases", {"page": 4}).status_code == 404
+    assert client.get("/cases", {"page": "last"}).json()["results"] == by_links[2]["results"]
 
 
 def test_the_links_keep_the_filters(api, users):
