@@ -248,14 +248,74 @@ def explain(statements: list[str]) -> tuple[list[str], float]:
     return found, round(slowest, 2)
 
 
-def wrk(port: int, endpoint: Endpoint, duration: int, connections: int) -> dict:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU time of each of these processes so far."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    return found
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent in between, by the processes alive at both ends."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+
+
+def drain(port: int) -> None:
+    """Wait until the server has answered what the last run left queued: the next run must not pay for it."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        Http(port).request("GET", "/healthz")
+        if time.monotonic() - started < 0.05:
+            return
+    raise SystemExit("the server stayed busy for two minutes after a run")
+
+
+def server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
+    """gunicorn's workers, and the PostgreSQL backends serving this database (the workers keep theirs open)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return workers, backends
+
+
+def wrk(port: int, endpoint: Endpoint, duration: int, connections: int, server: subprocess.Popen | None = None) -> dict:
+    """wrk's figures; with the server given, also the CPU time per request of the app and of PostgreSQL, which
+    a machine busy with other work disturbs far less than the request rate."""
+    workers, backends = server_pids(server) if server else ([], [])
+    app_before, pg_before = cpu_seconds(workers), cpu_seconds(backends)
+    figures = _wrk(port, endpoint, duration, connections)
+    drain(port)
+    if server and figures["requests"]:
+        # After the drain the server has also answered the request each connection had in flight when wrk
+        # stopped (wrk does not count those): count them too.
+        served = figures["requests"] + connections
+        figures["app_cpu_ms"] = cpu_spent(app_before, cpu_seconds(workers)) * 1000 / served
+        figures["pg_cpu_ms"] = cpu_spent(pg_before, cpu_seconds(backends)) * 1000 / served
+    return figures
+
+
+def _wrk(port: int, endpoint: Endpoint, duration: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         env = {
             **os.environ, "BENCH_METHOD": endpoint.method, "BENCH_BODY": endpoint.body, "BENCH_OUT": out.name,
             "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in endpoint.headers.items()),
         }
         subprocess.run(
-            [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(LUA),
+            # A long timeout: a slow answer must count in the latencies, not vanish as a timeout.
+            [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", str(LUA),
              f"http://127.0.0.1:{port}{endpoint.path}"],
             env=env, check=True, capture_output=True,
         )
@@ -291,12 +351,14 @@ def main() -> int:
         # One pass to warm every worker's caches and PostgreSQL's buffers before anything is timed.
         for endpoint in chosen:
             wrk(port, endpoint, 2, connections)
+            drain(port)
         runs: dict[str, list[dict]] = {e.name: [] for e in chosen}
         for number in range(rounds):
             for endpoint in chosen:
-                figures = wrk(port, endpoint, duration, connections)
+                figures = wrk(port, endpoint, duration, connections, server)
                 runs[endpoint.name].append(figures)
-                log(f"round {number + 1}: {endpoint.name:18} {figures['rps']:8.1f} req/s")
+                log(f"round {number + 1}: {endpoint.name:18} {figures['rps']:8.1f} req/s"
+                    f"  CPU ms/request app {figures.get('app_cpu_ms', 0):.1f} · PG {figures.get('pg_cpu_ms', 0):.1f}")
             for endpoint in chosen:
                 check_status(port, endpoint)
     finally:
@@ -331,6 +393,8 @@ def summarise(chosen: list[Endpoint], runs: dict[str, list[dict]], targets: dict
             "p50_ms": round(statistics.median(r["p50_us"] for r in runs[endpoint.name]) / 1000, 1),
             "p99_ms": round(statistics.median(r["p99_us"] for r in runs[endpoint.name]) / 1000, 1),
             "share": round(statistics.median(shares), 4),
+            "app_cpu_ms": round(statistics.median(r.get("app_cpu_ms", 0) for r in runs[endpoint.name]), 2),
+            "pg_cpu_ms": round(statistics.median(r.get("pg_cpu_ms", 0) for r in runs[endpoint.name]), 2),
             "errors": [r["errors"] for r in runs[endpoint.name]],
             "runs": runs[endpoint.name],
             **sql,
@@ -351,7 +415,7 @@ def summarise(chosen: list[Endpoint], runs: dict[str, list[dict]], targets: dict
 def print_table(rows: list[dict], scale: int) -> None:
     log(f"\n{scale:,} cases — shares of /healthz in the same run (median of the rounds)\n")
     header = (f"{'endpoint':18} {'req/s':>8} {'share':>7} {'target':>7} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4}"
-              f" {'SQL ms max':>10} {'exec max':>8}  ok")
+              f" {'SQL ms max':>10} {'exec max':>8} {'CPU app·PG':>11}  ok")
     log(header)
     log("-" * len(header))
     for row in rows:
@@ -359,7 +423,8 @@ def print_table(rows: list[dict], scale: int) -> None:
         ok = {True: "yes", False: "NO", None: ""}[row["meets_target"]]
         log(
             f"{row['name']:18} {row['rps']:8.1f} {row['share']:7.1%} {target:>7} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f}"
-            f" {row['sql']:4d} {row['sql_ms_max']:10.2f} {row['sql_exec_ms_max']:8.2f}  {ok}"
+            f" {row['sql']:4d} {row['sql_ms_max']:10.2f} {row['sql_exec_ms_max']:8.2f}"
+            f" {row['app_cpu_ms']:5.1f}·{row['pg_cpu_ms']:<5.1f}  {ok}"
         )
         for scan in row["seq_scans"]:
             log(f"    sequential scan: {scan}")
