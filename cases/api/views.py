@@ -236,10 +236,12 @@ class CaseListPagination(Pagination):
         self.request = request
         counted = selectors.bounded_counts({"cases": parts}, self.COUNT_CAP)["cases"] if parts else None
         self.count = counted.value if counted else 0
-        number = self.get_page_number(request, None)
-        if number in self.last_page_strings:
-            if counted and counted.capped:
-                raise exceptions.NotFound(_("Pages this deep are reached through the next links only."))
+        number = request.query_params.get(self.page_query_param, "")
+        if number not in self.last_page_strings:
+            number = self.get_page_number(request, None)  # refuses what is no page number
+        elif counted and counted.capped:
+            raise exceptions.NotFound(_("Pages this deep are reached through the next links only."))
+        else:
             number = max(1, math.ceil(self.count / self.page_size))
         number = int(number) if str(number).isdigit() and int(number) > 0 else 1
         after, before = (request.query_params.get(name, "") for name in self.cursor_params)
