@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
+    "import_export",
+    "phonenumber_field",
     "regions",
     "cases",
 ]
@@ -129,6 +132,9 @@ MEDIA_URL = "media/"
 # Attachments are personal data: they are served only through permission-checked
 # views, never from MEDIA_URL directly.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+
+# A phone number typed without a country prefix is a Chinese one; every path validates it the same way.
+PHONENUMBER_DEFAULT_REGION = "CN"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
