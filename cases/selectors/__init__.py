@@ -55,6 +55,7 @@ from cases.selectors.reference import (
     step_days_explained,
 )
 from cases.selectors.workers import (
+    WORKER_SEARCH_PREFIX,
     CityHistory,
     WorkerOverview,
     contribution_history,
@@ -63,16 +64,20 @@ from cases.selectors.workers import (
     period_versions,
     worker_by_id_number,
     worker_contributions,
+    worker_id_from_token,
     worker_overview,
     worker_period,
     worker_period_versions,
     worker_rule_periods,
+    worker_search_token,
+    worker_token,
 )
 
 __all__ = [
     "DASHBOARD_WINDOW_DAYS",
     "FROZEN_STATUSES",
     "HOLDER_SIDE",
+    "WORKER_SEARCH_PREFIX",
     "WORKLIST_TABS",
     "AgreementCheck",
     "CaseReport",
@@ -118,11 +123,14 @@ __all__ = [
     "worker_by_id_number",
     "worker_case",
     "worker_contributions",
+    "worker_id_from_token",
     "worker_overview",
     "worker_period",
     "worker_period_versions",
     "worker_progress",
     "worker_rule_periods",
+    "worker_search_token",
+    "worker_token",
     "worklist_counts",
     "worklist_tab_filters",
 ]

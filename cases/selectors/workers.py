@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -54,6 +55,32 @@ def contribution_history(worker_id: int) -> list[CityHistory]:
     return histories
 
 
+# Pages that carry a worker from one request to the next (the intake after registering, a worklist search by ID
+# number) put this token in the URL instead of the ID number: the worker's row id, signed, and nothing else.
+WORKER_SIGNING_NAMESPACE = "cases.worker-token"
+WORKER_LINK_MAX_AGE = 12 * 3600
+WORKER_SEARCH_PREFIX = "~"
+
+
+def worker_token(worker_id: int) -> str:
+    return signing.dumps(worker_id, salt=WORKER_SIGNING_NAMESPACE)
+
+
+def worker_id_from_token(token: str) -> int | None:
+    """The worker's id, or None for a token that was altered, is too old or is no token at all."""
+    try:
+        worker_id = signing.loads(token, salt=WORKER_SIGNING_NAMESPACE, max_age=WORKER_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return worker_id if isinstance(worker_id, int) else None
+
+
+def worker_search_token(id_number: str) -> str:
+    """What a search for a full ID number puts in the URL: the matching worker's token (0 for none)."""
+    found = Worker.objects.filter(id_number=normalize(id_number)).values_list("pk", flat=True).first()
+    return WORKER_SEARCH_PREFIX + worker_token(found or 0)
+
+
 def worker_by_id_number(id_number: str) -> Worker | None:
     return Worker.objects.select_related("hukou_city__province").filter(id_number=id_number).first()
 
@@ -77,7 +104,7 @@ def get_worker_for_user(user: object, id_number: str) -> Worker:
 def worker_period(worker: Worker, period_id: int) -> ContributionPeriod:
     """One of the worker's current periods; 404 for another worker's or a deleted one."""
     try:
-        return ContributionPeriod.objects.select_related("city").get(worker=worker, pk=period_id)
+        return ContributionPeriod.objects.select_related("city__province").get(worker=worker, pk=period_id)
     except ContributionPeriod.DoesNotExist:
         raise Http404 from None
 

@@ -31,9 +31,12 @@ def status_class(status: str) -> str:
 def event_label(event: CaseEvent) -> str:
     if event.transition in TRANSITION_RULES:
         return str(TRANSITION_RULES[event.transition].label)
-    return {"open": _("Application lodged"), "resolve_duplicate": _("Duplicate months resolved")}.get(
-        event.transition, event.transition
-    )
+    return {
+        "open": _("Application lodged"), "resolve_duplicate": _("Duplicate months resolved"),
+        "contributions_recorded": _("Contribution periods recorded"),
+        "contribution_corrected": _("Contribution period corrected"),
+        "contribution_deleted": _("Contribution period deleted"),
+    }.get(event.transition, event.transition)
 
 
 @register.filter
