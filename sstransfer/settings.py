@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sstransfer.middleware.ContentSecurityPolicyMiddleware",
+    "sstransfer.middleware.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "sstransfer.urls"
