@@ -3,6 +3,7 @@
 One module per sub-domain; the public names stay importable from `cases.services`.
 """
 
+from cases.services.calendar import calendar_enter, due_dates_recompute
 from cases.services.common import CODE_ALPHABET, random_code, record_event, step_deadline
 from cases.services.contributions import (
     CORRECTABLE_FIELDS,
@@ -46,6 +47,7 @@ __all__ = [
     "TRANSITION_FIELDS",
     "OnlineApplication",
     "TooManyAttempts",
+    "calendar_enter",
     "case_add_attachment",
     "case_add_note",
     "case_apply_online",
@@ -60,6 +62,7 @@ __all__ = [
     "contribution_delete",
     "contributions_changed",
     "contributions_record",
+    "due_dates_recompute",
     "duplicates_resolve",
     "parse_insurance_type",
     "parse_money",
