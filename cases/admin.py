@@ -44,7 +44,7 @@ class WorkerAdminForm(forms.ModelForm):
         fields = ["id_number", "name", "hukou_city", "phone", "email", "registered_by_agency"]
 
     def clean_id_number(self) -> str:
-        # Stored as normalised (DOMAIN.md §1): spaces, hyphens, full-width digits and a small x are the same number.
+        # Stored as normalised (docs/domain.md §1): spaces, hyphens, full-width digits and a small x are the same number.
         return parse_id_number(self.cleaned_data["id_number"]).id_number
 
 
@@ -185,7 +185,7 @@ class ContributionPeriodAdmin(SimpleHistoryAdmin):
 
 @admin.register(WorkerAccess)
 class WorkerAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Who read which worker's full ID number or contribution history (API.md): for review, never edited."""
+    """Who read which worker's full ID number or contribution history (docs/api.md): for review, never edited."""
 
     list_display = ["at", "username", "agency", "what", "worker", "case", "ip", "path"]
     list_filter = ["what", ("agency", admin.RelatedOnlyFieldListFilter), "at"]

@@ -1,12 +1,13 @@
-"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (DOMAIN.md §7).
+"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (docs/domain.md §7).
 
-reportlab's built-in CID font STSong-Light prints Chinese without shipping a font file.
+Every PDF embeds its font (cases/fonts/README.md): a reader without Chinese fonts prints it alike.
 """
 
 from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import qrcode
@@ -17,14 +18,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cases import selectors
 from cases.models import TransferCase
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "WenQuanYiMicroHei"
+# A TrueType font, embedded (as the subset each document uses); a CID font like STSong-Light is only named.
+pdfmetrics.registerFont(TTFont(FONT, str(Path(__file__).resolve().parent / "fonts" / "wqy-microhei-subset.ttf")))
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1, spaceAfter=6)
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15)
 SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, textColor=colors.grey)
@@ -50,6 +52,8 @@ def _table(rows: list[list[str]], widths: list[float]) -> Table:
     # A worker called "<para>" or "A & B" would otherwise break the PDF (a 500) or print in bold.
     table = Table([[_text(cell, BODY) for cell in row] for row in rows], colWidths=widths)
     table.setStyle(TableStyle([
+        # Cells set their own font even around a paragraph: the default would be an unembedded Helvetica.
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -61,6 +65,8 @@ def _build(story: list[object], title: str) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, title=title, author="sstransfer",
+        # Each page starts in this font; the default, Helvetica, would be a font the PDF names but lacks.
+        initialFontName=FONT,
         leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
     )
     document.build(story)
@@ -75,7 +81,7 @@ def _verification_block(case: TransferCase, verify_url: str) -> Table:
         BODY,
     )
     block = Table([[_qr_image(verify_url), text]], colWidths=[34 * mm, 130 * mm])
-    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    block.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return block
 
 

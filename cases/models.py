@@ -36,7 +36,7 @@ class CaseStatus(models.TextChoices):
 EVENT_NOTE_MAX_LENGTH = 2000
 TERMINAL_STATUSES = (CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
 OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
-# Whose move it is in each state (DOMAIN.md §3); info_requested waits on the worker.
+# Whose move it is in each state (docs/domain.md §3); info_requested waits on the worker.
 ORIGIN_TURN = (CaseStatus.SUBMITTED, CaseStatus.VERIFYING)
 DESTINATION_TURN = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
 
@@ -148,7 +148,7 @@ def _permission(name: str) -> Callable[[TransferCase, Actor], bool]:
 
 class WorkerQuerySet(models.QuerySet):
     def visible_to(self, user: object) -> WorkerQuerySet:
-        """The one definition of the workers a clerk may read (API.md "Corrections and arrears").
+        """The one definition of the workers a clerk may read (docs/api.md "Corrections and arrears").
 
         A worker is visible to an agency that has a case with them (at either end, in any state), in whose
         city a period of theirs is recorded (paid or not), or that registered them.
@@ -222,11 +222,11 @@ class ContributionPeriod(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    # Set while an issued, valid agreement uses the period (DOMAIN.md §6 "Corrections"): the figures it
+    # Set while an issued, valid agreement uses the period (docs/domain.md §6 "Corrections"): the figures it
     # froze must keep matching the record, so the period is corrected only after return_to_origin.
     locked = models.BooleanField(_("locked by an agreement"), default=False, editable=False)
 
-    # Every version, with who changed it, when and why (DOMAIN.md §6 "Corrections"). The reason is free text
+    # Every version, with who changed it, when and why (docs/domain.md §6 "Corrections"). The reason is free text
     # of a note's length, not the library's 100 characters.
     history = HistoricalRecords(
         history_change_reason_field=models.TextField(null=True), user_related_name="+",
@@ -660,7 +660,7 @@ class CaseAttachment(models.Model):
 
 
 class WorkerAccess(models.Model):
-    """Who read which worker's full ID number or contribution history, when and from where (API.md).
+    """Who read which worker's full ID number or contribution history, when and from where (docs/api.md).
 
     Written by the clerk pages, the API and the documents; administrators review it, nobody edits it.
     """

@@ -85,7 +85,7 @@ class RegionPolicyResource(Resource):
 
 
 class CreditRateResource(Resource):
-    # Empty for the national rate; a province's code for its own rate of a year before 2016 (DOMAIN.md §5).
+    # Empty for the national rate; a province's code for its own rate of a year before 2016 (docs/domain.md §5).
     province = fields.Field(attribute="province", column_name="province_code", widget=CodeWidget(Province, field="code"))
 
     class Meta(Resource.Meta):

@@ -20,7 +20,7 @@ from regions.models import Agency, AgencyMembership, CalendarDay, City, CreditRa
 CITIES_CSV = Path(__file__).resolve().parent / "data" / "cities.csv"
 
 REPUBLISHED = "national announcement, as widely republished"
-# 个人账户记账利率 as published by the ministry (DOMAIN.md §5); other years are entered by administrators.
+# 个人账户记账利率 as published by the ministry (docs/domain.md §5); other years are entered by administrators.
 NATIONAL_CREDIT_RATES = {
     2016: ("8.31", "人社厅发〔2017〕71号"),
     2017: ("7.12", REPUBLISHED),

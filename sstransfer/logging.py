@@ -13,7 +13,7 @@ def _masked(value: object) -> object:
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, so log shippers need no parsing rules.
 
-    Full ID numbers are masked in every line, whoever logs it: the API's paths carry them (API.md), and Django's
+    Full ID numbers are masked in every line, whoever logs it: the API's paths carry them (docs/api.md), and Django's
     own warnings ("Not Found: /api/v1/workers/…") repeat the path.
     """
 

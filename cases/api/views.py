@@ -1,4 +1,4 @@
-"""Agency API v1 (../shared/API.md): thin views over the services and selectors.
+"""Agency API v1 (docs/api.md): thin views over the services and selectors.
 
 Status codes come from the services' exceptions through sstransfer.api.exception_handler:
 NotPermitted 403, StateConflict 409, RuleBlocked and BatchInvalid 400, Http404 404, TooManyAttempts 429.
@@ -49,7 +49,7 @@ def errors(*codes: int) -> dict[int, object]:
 
 
 class IsAgencyClerk(permissions.BasePermission):
-    """A clerk acts for the agency of their membership (DOMAIN.md §3); a user without one may not act at all."""
+    """A clerk acts for the agency of their membership (docs/domain.md §3); a user without one may not act at all."""
 
     message = _("Only a clerk or supervisor of an agency may use this endpoint.")
 
@@ -102,14 +102,14 @@ PERIOD = path_parameter("id", PERIOD_PATTERN, _("The period's id, from the contr
 
 
 def record_access(request: Request, worker: Worker, what: str) -> None:
-    """Every read of a full ID number or a contribution history leaves an access record (API.md)."""
+    """Every read of a full ID number or a contribution history leaves an access record (docs/api.md)."""
     services.worker_access_record(
         user=request.user, worker_id=worker.pk, what=what, ip=client_address(request), path=request.path
     )
 
 
 def case_response(request: Request, reference: str, status_code: int = status.HTTP_200_OK) -> Response:
-    """The case as API.md shows it, read afresh: one fixed set of queries however long its history."""
+    """The case as docs/api.md shows it, read afresh: one fixed set of queries however long its history."""
     case = selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset())
     report = selectors.case_report(case)
     context = {
@@ -123,7 +123,7 @@ def case_response(request: Request, reference: str, status_code: int = status.HT
 
 
 class ObtainToken(ObtainAuthToken):
-    """A token for a user name and password; wrong credentials are a 400, as API.md says."""
+    """A token for a user name and password; wrong credentials are a 400, as docs/api.md says."""
 
     # Credentials travel in the body: an old token in the header must not stop a client from getting a new one.
     authentication_classes = ()
@@ -283,7 +283,7 @@ class ContributionPeriodView(ClerkView):
 
 class ContributionHistoryView(ClerkView):
     http_method_names = ["get", "head"]
-    # API.md: a plain list, oldest first; a period has a handful of versions, not pages of them.
+    # docs/api.md: a plain list, oldest first; a period has a handful of versions, not pages of them.
     pagination_class = None
 
     @extend_schema(

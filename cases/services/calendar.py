@@ -30,7 +30,7 @@ def calendar_enter(*, days: Sequence[CalendarEntry], user: object = None) -> tup
 @transaction.atomic
 def due_dates_recompute(*, years: Iterable[int], user: object = None) -> int:
     """Open cases whose due date was estimated (its year had no official calendar yet) and falls in one of
-    `years`, counted again on the calendar now entered (DOMAIN.md §4). Returns how many due dates moved or
+    `years`, counted again on the calendar now entered (docs/domain.md §4). Returns how many due dates moved or
     stopped being estimates; each such case gets an event that says so.
 
     The step's working days are not stored: they are read back from the old due date, counted on the calendar

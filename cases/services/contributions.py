@@ -261,7 +261,7 @@ def contribution_correct(
     *, actor: Actor | None, worker: Worker, period_id: int, changes: Mapping[str, object], reason: str,
     user: object = None, today: dt.date | None = None,
 ) -> ContributionPeriod:
-    """Correct one period with a reason (DOMAIN.md §6): a clerk of the city where it was paid, while no issued
+    """Correct one period with a reason (docs/domain.md §6): a clerk of the city where it was paid, while no issued
     agreement uses it; checked as a batch row is. Settling arrears is a correction to paid=True.
 
     `actor` None is an administrator. Field errors are a ValidationError keyed by field.

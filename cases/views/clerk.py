@@ -171,7 +171,7 @@ def _intake_worker(request: HttpRequest, token: str) -> Worker | None:
 
 
 def _intake_with(worker: Worker) -> HttpResponse:
-    # The worker travels as a signed token of its row id: the ID number never appears in a URL (API.md privacy).
+    # The worker travels as a signed token of its row id: the ID number never appears in a URL (docs/api.md privacy).
     return redirect(f"{reverse('cases:intake')}?{urlencode({'worker': selectors.worker_token(worker.pk)})}")
 
 

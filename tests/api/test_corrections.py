@@ -1,4 +1,4 @@
-"""API.md 1.1 "Corrections and arrears": PATCH, DELETE and history of a period; who may read a worker; the access
+"""docs/api.md 1.1 "Corrections and arrears": PATCH, DELETE and history of a period; who may read a worker; the access
 record of every read."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""contribution_correct and contribution_delete (DOMAIN.md §6 "Corrections"): who, until when, checked as a batch
+"""contribution_correct and contribution_delete (docs/domain.md §6 "Corrections"): who, until when, checked as a batch
 row is, every version kept, and the open case told."""
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def test_a_period_an_issued_agreement_uses_is_locked(users):
     assert caught.value.code == "locked"
     with pytest.raises(StateConflict):
         contribution_delete(actor=Actor.for_user(users["origin_clerk"]), worker=worker, period_id=period.pk, reason="x")
-    # Side before state (DOMAIN.md §5): another city's clerk hears "not yours", not "locked".
+    # Side before state (docs/domain.md §5): another city's clerk hears "not yours", not "locked".
     with pytest.raises(NotPermitted):
         correct(users, worker, period, user="dest_clerk", monthly_base="9000")
     assert ContributionPeriod.objects.filter(pk=period.pk).exists() and len(versions(period.pk)) == 1

@@ -1,5 +1,5 @@
 """A year's official calendar entered by administrators: the pasted list, and the estimated due dates counted again
-(DOMAIN.md §4)."""
+(docs/domain.md §4)."""
 
 from __future__ import annotations
 
