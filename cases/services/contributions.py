@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cases import notifications, rules
@@ -52,6 +53,10 @@ INSURANCE_WORDS: dict[str, str] = {
     }.items()
     for word in words
 }
+PERIOD_LOCKED = gettext_lazy(
+    "An issued agreement uses this period: it stays as it is unless the destination returns the case to the origin, "
+    "which voids the agreement."
+)
 # More periods than this in one event's note are summed up, not listed.
 EVENT_PERIODS_LISTED = 5
 
@@ -353,11 +358,7 @@ def _locked_period(actor: Actor | None, worker: Worker, period_id: int) -> Contr
                 _("Only a clerk of the city where the period was paid may correct or delete it."), "forbidden"
             )
     if period.locked:
-        raise StateConflict(
-            _("An issued agreement uses this period: it stays as it is unless the destination returns the case "
-              "to the origin, which voids the agreement."),
-            "locked",
-        )
+        raise StateConflict(str(PERIOD_LOCKED), "locked")
     return period
 
 

@@ -165,7 +165,7 @@ def _id_search_redirect(request: HttpRequest) -> HttpResponse | None:
 # --- intake ----------------------------------------------------------------------------------
 
 
-def _intake_worker(request: HttpRequest, token: str) -> Worker | None:
+def _intake_worker(token: str) -> Worker | None:
     worker_id = selectors.worker_id_from_token(token)
     return Worker.objects.select_related("hukou_city__province").filter(pk=worker_id).first() if worker_id else None
 
@@ -202,7 +202,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("%(name)s is registered. Now open the case.") % {"name": worker.name})
                 return _intake_with(worker)
     elif action == "open":
-        worker = _intake_worker(request, request.POST.get("worker", ""))
+        worker = _intake_worker(request.POST.get("worker", ""))
         if worker is None:
             messages.error(request, _("Find the worker by ID number first."))
             return redirect("cases:intake")
@@ -225,7 +225,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Case %(reference)s is open.") % {"reference": case.reference})
                 return redirect(case)
     elif request.method == "GET" and "worker" in request.GET:
-        worker = _intake_worker(request, request.GET["worker"])
+        worker = _intake_worker(request.GET["worker"])
         if worker is None:
             messages.error(request, _("This link has expired; find the worker by ID number again."))
             return redirect("cases:intake")
@@ -594,7 +594,7 @@ def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _period_to_change(request: HttpRequest, reference: str, pk: int) -> tuple[TransferCase, ContributionPeriod]:
-    """The case's worker's period, if this clerk may change it now; else 404, 403 or a message (and None)."""
+    """The case's worker's period: 404 for the case or the period, 403 for a clerk of another city."""
     case = _case(request, reference, detail=False)
     period = selectors.worker_period(case.worker, pk)
     if period.city_id != request.user.membership.agency.city_id:
@@ -606,8 +606,7 @@ def _cannot_change(request: HttpRequest, case: TransferCase, period: Contributio
     if not case.is_open:
         return _closed(request, case)
     if period.locked:
-        messages.error(request, _("An issued agreement uses this period: it stays as it is unless the destination "
-                                  "returns the case to the origin, which voids the agreement."))
+        messages.error(request, services.PERIOD_LOCKED)
         return redirect("cases:contributions", case.reference)
     return None
 
