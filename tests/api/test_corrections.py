@@ -235,3 +235,25 @@ def test_an_invalid_phone_number_is_a_400_on_the_field(api, phone):
         "id_number": make_id_number(), "name": "x", "hukou_city_code": "510100", "phone": phone,
     })
     assert response.status_code == 400 and list(response.json()) == ["phone"]
+
+
+@pytest.mark.parametrize("prefix", ["810000", "820000", "830000"])
+def test_a_residence_permit_holder_is_registered(api, prefix):
+    first17 = f"{prefix}19900307003"
+    number = first17 + check_character(first17)
+    response = api("dest_clerk").post("/workers", {"id_number": number.lower(), "name": "陳大文", "hukou_city_code": "440300"})
+    assert response.status_code == 201, response.content
+    assert response.json()["id_number"] == number and response.json()["birth_date"] == "1990-03-07"
+
+
+def test_id_numbers_typed_loosely_find_the_same_worker_and_case(api, users, anonymous):
+    case = open_case(users)
+    number = case.worker.id_number
+    full_width = number.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    spaced = f"{number[:6]} {number[6:14]}-{number[14:].lower()}"
+    assert anonymous.post("/status", {"reference": case.reference, "id_number": full_width}).status_code == 200
+    assert anonymous.post("/status", {"reference": case.reference, "id_number": spaced}).status_code == 200
+    response = api("origin_clerk").post("/cases", {
+        "worker": spaced, "insurance_type": "medical", "origin_agency": "440300", "destination_agency": "510100",
+    })
+    assert response.status_code == 201 and response.json()["worker"]["id_number"] == number
