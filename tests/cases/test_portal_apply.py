@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
+from cases.ids import check_character
 from cases.models import CaseEvent, TransferCase, Worker
 from cases.services import case_check_access_code
 from regions.models import Agency
@@ -107,6 +108,8 @@ def test_the_e_mail_is_in_the_applicants_language(client, reference_data, django
         ({"name": ""}, "name"),
         ({"hukou_city": "999999"}, "hukou_city"),
         ({"phone": "call me"}, "phone"),
+        ({"phone": "12345"}, "phone"),  # digits, but no Chinese number (the phonenumbers library decides)
+        ({"phone": "138001380001"}, "phone"),
         ({"email": "nope"}, "email"),
         ({"insurance_type": "work_injury"}, "insurance_type"),
         ({"origin_city": "510100"}, "destination_city"),
@@ -182,3 +185,12 @@ def test_a_new_worker_gets_no_note_on_the_opening_event(client, reference_data):
 def test_the_form_page_costs_a_fixed_number_of_queries(client, reference_data, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         client.get(URL)
+
+
+def test_a_residence_permit_and_a_loosely_typed_phone_are_accepted(client, reference_data):
+    first17 = "83000019880808004"
+    number = first17 + check_character(first17)
+    data = application(id_number=f"830000 19880808 004{number[-1].lower()}", phone="138-0013-8000")
+    assert client.post(URL, data).status_code == 302
+    worker = Worker.objects.get(id_number=number)
+    assert worker.phone == "+8613800138000" and worker.birth_date == dt.date(1988, 8, 8)
