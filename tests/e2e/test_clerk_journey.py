@@ -44,7 +44,7 @@ def run(page: Page, name: str, note: str = "", confirm: bool = False) -> None:
     if simple.count():
         simple.click()
         return
-    page.locator(f"details[data-transition={name}] summary").click()
+    page.locator(f"[data-transition-toggle={name}]").click()
     if note:
         page.fill(f"textarea[name='{name}-note']", note)
     if confirm:
@@ -150,7 +150,7 @@ def test_a_refused_step_says_why_and_the_reason_is_required(sign_in, live_server
     case = open_case(users, status="verifying")
     page = sign_in("origin_clerk")
     page.goto(f"{live_server.url}/cases/{case.reference}/")
-    page.locator("details[data-transition=request_info] summary").click()
+    page.locator("[data-transition-toggle=request_info]").click()
     page.click("#submit-request_info")
     # The browser keeps an empty reason from being sent at all.
     expect(status(page)).to_have_text("审核中")
