@@ -159,6 +159,11 @@ def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     return actor.is_supervisor or not rule.supervisor_only
 
 
+def worker_may_add_material(case: TransferCase) -> bool:
+    """The worker may send documents at any open step, asked for or not."""
+    return case.is_open
+
+
 def _permission(name: str) -> Callable[[TransferCase, Actor], bool]:
     return lambda case, actor: actor_may(case, actor, name)
 

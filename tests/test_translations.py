@@ -296,8 +296,11 @@ def visit_portal_pages(visits: Visits, cases: dict, settings) -> None:
         client = visits.client()
         visits.post(client, "/act/", {"reference": case.reference, "id_number": case.worker.id_number,
                                       "access_code": code})
-        visits.post(client, "/act/case/", {"note": ""})
+        visits.post(client, "/act/case/", {"note": ""}, status=(200, 400))
+        visits.post(client, "/act/material/", {"note": "只有留言"}, status=(200, 400))
+        visits.post(client, "/act/material/", {"attachments": [SimpleUploadedFile("证明.pdf", PDF)], "note": "补充"})
         visits.get(client, "/act/withdraw/")
+        visits.get(client, "/act/withdrawn/")
         if state == "verifying":
             visits.post(client, "/act/withdraw/", {})
         visits.post(client, "/act/leave/", {})
