@@ -42,7 +42,7 @@ class WorkerAdminForm(forms.ModelForm):
         fields = ["id_number", "name", "hukou_city", "phone", "email"]
 
     def clean_id_number(self) -> str:
-        # Stored upper-case (DOMAIN.md §1): a typed lower-case x is the same number.
+        # Stored upper-case (docs/domain.md §1): a typed lower-case x is the same number.
         return parse_id_number(self.cleaned_data["id_number"]).id_number
 
 

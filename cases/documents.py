@@ -1,4 +1,4 @@
-"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (DOMAIN.md §7).
+"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (docs/domain.md §7).
 
 Every PDF embeds its font (cases/fonts/README.md): a reader without Chinese fonts prints it alike.
 """

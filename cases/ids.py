@@ -1,4 +1,4 @@
-"""The 18-digit resident ID number (GB 11643-1999), DOMAIN.md §1."""
+"""The 18-digit resident ID number (GB 11643-1999), docs/domain.md §1."""
 
 from __future__ import annotations
 

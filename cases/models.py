@@ -34,7 +34,7 @@ class CaseStatus(models.TextChoices):
 EVENT_NOTE_MAX_LENGTH = 2000
 TERMINAL_STATUSES = (CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
 OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
-# Whose move it is in each state (DOMAIN.md §3); info_requested waits on the worker.
+# Whose move it is in each state (docs/domain.md §3); info_requested waits on the worker.
 ORIGIN_TURN = (CaseStatus.SUBMITTED, CaseStatus.VERIFYING)
 DESTINATION_TURN = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
 
@@ -219,7 +219,7 @@ class ContributionPeriod(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    # Set while an issued, valid agreement uses the period (DOMAIN.md §6 "Corrections"): the figures it
+    # Set while an issued, valid agreement uses the period (docs/domain.md §6 "Corrections"): the figures it
     # froze must keep matching the record, so the period is corrected only after return_to_origin.
     locked = models.BooleanField(_("locked by an agreement"), default=False, editable=False)
 

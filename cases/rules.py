@@ -1,4 +1,4 @@
-"""The rules that decide what moves and what happens (DOMAIN.md §1, §5, §6).
+"""The rules that decide what moves and what happens (docs/domain.md §1, §5, §6).
 
 Pure functions of plain values: no ORM, no request, no clock. Every refusal is a
 RuleViolation whose message names what is missing.

@@ -1,4 +1,4 @@
-"""Working days on the official calendar (DOMAIN.md §4).
+"""Working days on the official calendar (docs/domain.md §4).
 
 `chinesecalendar` knows the State Council's holidays and make-up working days
 for the years it ships (2004–2026 in 1.11); it raises for later years. For those

@@ -1,4 +1,4 @@
-"""The shapes of API.md: input serializers validate, output serializers present; neither decides anything."""
+"""The shapes of docs/api.md: input serializers validate, output serializers present; neither decides anything."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ class OptionalTextField(serializers.CharField):
 # --- directory -------------------------------------------------------------------------------
 
 
-# Filters: an empty value (?status=&q=) means no filter, as API.md writes its examples.
+# Filters: an empty value (?status=&q=) means no filter, as docs/api.md writes its examples.
 
 
 class AgencyFilterSerializer(serializers.Serializer):

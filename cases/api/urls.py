@@ -1,4 +1,4 @@
-"""Paths of API.md, without trailing slashes as the contract writes them."""
+"""Paths of docs/api.md, without trailing slashes as the contract writes them."""
 
 from django.urls import path, re_path
 

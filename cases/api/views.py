@@ -1,4 +1,4 @@
-"""Agency API v1 (../shared/API.md): thin views over the services and selectors.
+"""Agency API v1 (docs/api.md): thin views over the services and selectors.
 
 Status codes come from the services' exceptions through sstransfer.api.exception_handler:
 NotPermitted 403, StateConflict 409, RuleBlocked and BatchInvalid 400, Http404 404, TooManyAttempts 429.
@@ -49,7 +49,7 @@ def errors(*codes: int) -> dict[int, object]:
 
 
 class IsAgencyClerk(permissions.BasePermission):
-    """A clerk acts for the agency of their membership (DOMAIN.md §3); a user without one may not act at all."""
+    """A clerk acts for the agency of their membership (docs/domain.md §3); a user without one may not act at all."""
 
     message = _("Only a clerk or supervisor of an agency may use this endpoint.")
 
@@ -100,7 +100,7 @@ ID_NUMBER = path_parameter("id_number", ID_NUMBER_PATTERN, _("The worker's 18-ch
 
 
 def case_response(request: Request, reference: str, status_code: int = status.HTTP_200_OK) -> Response:
-    """The case as API.md shows it, read afresh: one fixed set of queries however long its history."""
+    """The case as docs/api.md shows it, read afresh: one fixed set of queries however long its history."""
     case = selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset())
     report = selectors.case_report(case)
     context = {
@@ -114,7 +114,7 @@ def case_response(request: Request, reference: str, status_code: int = status.HT
 
 
 class ObtainToken(ObtainAuthToken):
-    """A token for a user name and password; wrong credentials are a 400, as API.md says."""
+    """A token for a user name and password; wrong credentials are a 400, as docs/api.md says."""
 
     # Credentials travel in the body: an old token in the header must not stop a client from getting a new one.
     authentication_classes = ()

@@ -119,7 +119,7 @@ def provinces() -> QuerySet[Province]:
 
 
 def step_days_explained() -> dict[str, int]:
-    """The working days of each agency's step, for pages that explain the process (DOMAIN.md §4)."""
+    """The working days of each agency's step, for pages that explain the process (docs/domain.md §4)."""
     return {
         "origin": rules.step_working_days(rules.PENSION, Side.ORIGIN),
         "origin_medical": rules.step_working_days(rules.MEDICAL, Side.ORIGIN),

@@ -119,7 +119,7 @@ def not_found(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt
 def without_trailing_slash(request: HttpRequest, path: str) -> HttpResponse:
-    """API.md writes every path without a trailing slash; the same path with one is served alike, not a 404.
+    """docs/api.md writes every path without a trailing slash; the same path with one is served alike, not a 404.
 
     Not a redirect: a client would re-send a POST as a GET after a 301 or 302, and lose its body.
     """

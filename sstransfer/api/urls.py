@@ -1,4 +1,4 @@
-"""The v1 URL map: auth, schema, docs, the endpoints of API.md, and JSON 404s for everything else."""
+"""The v1 URL map: auth, schema, docs, the endpoints of docs/api.md, and JSON 404s for everything else."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

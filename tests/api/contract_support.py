@@ -1,4 +1,4 @@
-"""Helpers of the acceptance tests of API.md (test_contract.py): own clerks, own workers, HTTP only."""
+"""Helpers of the acceptance tests of docs/api.md (test_contract.py): own clerks, own workers, HTTP only."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ WORKER_FIELDS = {"id_number", "name", "gender", "birth_date", "hukou_city_code"}
 RECORD_FIELDS = {
     "insurance_type", "city_code", "start_month", "end_month", "monthly_base", "personal_account_credit", "paid",
 }
-# The case as API.md writes it; more fields may follow ("add fields freely").
+# The case as docs/api.md writes it; more fields may follow ("add fields freely").
 CASE_FIELDS = {
     "reference", "status", "insurance_type", "worker", "origin_agency", "destination_agency", "lodged_at", "outcome",
     "due_date", "overdue", "figures", "agreement", "duplicates", "available_transitions", "events",
@@ -47,7 +47,7 @@ CLERKS = [
 
 
 def id_number(county: str, birth: str, sequence: int) -> str:
-    """GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits (DOMAIN.md §1)."""
+    """GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits (docs/domain.md §1)."""
     first17 = f"{county}{birth}{sequence:03d}"
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import re
-import zlib
 
 import pytest
 
 from cases.models import CaseEvent, TransferCase
 from regions.models import CreditRate
 from tests.factories import WorkerFactory, advance, make_id_number, open_case, periods
+from tests.pdf import pdf_text
 
 CASE_FIELDS = {
     "reference", "status", "status_label", "insurance_type", "worker", "origin_agency", "destination_agency",
@@ -410,25 +408,6 @@ def test_complete_is_blocked_until_duplicates_are_resolved(api, users):
 # --- GET /cases/{reference}/agreement.pdf ----------------------------------------------------
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text reportlab drew with the CID font: UTF-16 strings in ASCII85 + Flate content streams."""
-    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-    def unescape(match: re.Match) -> bytes:
-        code = match.group(1)
-        return bytes([int(code, 8)]) if code[:1].isdigit() else escapes.get(code, code)
-
-    text = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
-        except (ValueError, zlib.error):
-            continue
-        for literal in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", content, re.S):
-            text.append(re.sub(rb"\\([0-7]{1,3}|.)", unescape, literal).decode("utf-16-be", errors="replace"))
-    return "".join(text)
-
-
 @pytest.mark.parametrize("username", ["origin_clerk", "dest_supervisor"])
 def test_the_agreement_pdf_for_either_side(api, users, username):
     case = open_case(users, status="agreement_issued")
@@ -438,7 +417,7 @@ def test_the_agreement_pdf_for_either_side(api, users, username):
     assert case.agreement_number in response["Content-Disposition"]
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
-    assert b"STSong-Light" in pdf  # the CID font that prints Chinese
+    assert b"WenQuanYiMicroHei" in pdf and b"/FontFile2" in pdf  # the embedded font that prints Chinese
     assert b"/Subtype /Image" in pdf  # the QR code
     text = pdf_text(pdf)
     assert "参保缴费凭证" in text

@@ -1,8 +1,8 @@
-"""Acceptance tests of ../shared/API.md, one per section, as an integration partner would run them.
+"""Acceptance tests of docs/api.md, one per section, as an integration partner would run them.
 
 Data of their own, not the demo's nor the other API tests': Wuhan 420100 → Beijing 110000 (a municipality)
 and Guangzhou 440100 → Hangzhou 330100; clerks made with `create_clerk`, rates with `set_credit_rate`;
-made-up workers whose check character is computed here by DOMAIN.md §1. Everything else goes over HTTP.
+made-up workers whose check character is computed here by docs/domain.md §1. Everything else goes over HTTP.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Deviations from ../shared/API.md found by acceptance testing over HTTP, each pinned here."""
+"""Deviations from docs/api.md found by acceptance testing over HTTP, each pinned here."""
 
 from __future__ import annotations
 

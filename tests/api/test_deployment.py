@@ -1,4 +1,4 @@
-"""A fresh SQLite deployment made by the commands API.md names, then real concurrent requests to a real server.
+"""A fresh SQLite deployment made by the commands docs/api.md names, then real concurrent requests to a real server.
 
 The suite's own SQLite database lives in memory, where concurrent connections fail at once instead of waiting;
 only a file database behind `runserver` shows what a small deployment does when two requests race on one case.

@@ -12,7 +12,7 @@ from drf_spectacular.validation import validate_schema
 
 from tests.api.conftest import Api
 
-# Every operation of ../shared/API.md, with the status codes it answers.
+# Every operation of docs/api.md, with the status codes it answers.
 CONTRACT = {
     ("post", "/api/v1/auth/token"): {"200", "400"},
     ("get", "/api/v1/agencies"): {"200", "400"},

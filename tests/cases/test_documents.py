@@ -1,4 +1,4 @@
-"""The agreement and acceptance PDFs (DOMAIN.md §7)."""
+"""The agreement and acceptance PDFs (docs/domain.md §7)."""
 
 from __future__ import annotations
 

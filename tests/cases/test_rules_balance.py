@@ -1,4 +1,4 @@
-"""The personal account balance with yearly credited interest (DOMAIN.md §5).
+"""The personal account balance with yearly credited interest (docs/domain.md §5).
 
 B_y = B_{y-1} × (1 + r_y) + C_y × (1 + r_y × 1.083 / 2) for each complete year before the agreement's
 year; the agreement year's credits move without interest; one rounding, half-up, at the very end.

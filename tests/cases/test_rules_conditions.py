@@ -1,4 +1,4 @@
-"""Regional conditions and arrears (DOMAIN.md §6): base floor and ceiling, minimum months, unpaid months."""
+"""Regional conditions and arrears (docs/domain.md §6): base floor and ceiling, minimum months, unpaid months."""
 
 from __future__ import annotations
 

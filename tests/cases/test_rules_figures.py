@@ -1,4 +1,4 @@
-"""Figures that move (DOMAIN.md §5): contribution months, pooled fund, personal account credits and principal."""
+"""Figures that move (docs/domain.md §5): contribution months, pooled fund, personal account credits and principal."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pooling areas (DOMAIN.md §1): pensions per province, medical and unemployment per city unless the province says so."""
+"""Pooling areas (docs/domain.md §1): pensions per province, medical and unemployment per city unless the province says so."""
 
 from __future__ import annotations
 

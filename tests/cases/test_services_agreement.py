@@ -1,4 +1,4 @@
-"""issue_agreement: freezes the figures of DOMAIN.md §5, numbers the agreement, and is blocked by rules."""
+"""issue_agreement: freezes the figures of docs/domain.md §5, numbers the agreement, and is blocked by rules."""
 
 from __future__ import annotations
 

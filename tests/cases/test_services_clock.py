@@ -1,4 +1,4 @@
-"""The step clock in working days (DOMAIN.md §4): info_requested pauses it, provide_info resumes it."""
+"""The step clock in working days (docs/domain.md §4): info_requested pauses it, provide_info resumes it."""
 
 from __future__ import annotations
 

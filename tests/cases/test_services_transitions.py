@@ -14,7 +14,7 @@ from tests.factories import STEP_ACTOR, open_case
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "reference_data")]
 
 S = CaseStatus
-# DOMAIN.md §3: name → (sources, target)
+# docs/domain.md §3: name → (sources, target)
 TRANSITIONS = {
     "start_verification": ({S.SUBMITTED}, S.VERIFYING),
     "request_info": ({S.VERIFYING}, S.INFO_REQUESTED),

@@ -1,4 +1,4 @@
-"""The commands the deployment uses (API.md, "Commands the deployment uses")."""
+"""The commands the deployment uses (docs/api.md, "Management commands the deployment uses")."""
 
 from __future__ import annotations
 

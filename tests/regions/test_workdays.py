@@ -1,4 +1,4 @@
-"""Working days on the official calendar (DOMAIN.md §4)."""
+"""Working days on the official calendar (docs/domain.md §4)."""
 
 from __future__ import annotations
 
