@@ -11,13 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from cases import services
 from cases.ids import parse_id_number
 from cases.models import (
+    EVENT_LABELS,
+    TRANSITION_RULES,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
     CaseNote,
+    CaseStatus,
     ContributionPeriod,
     TransferCase,
     Worker,
+    event_label,
 )
 
 
@@ -100,10 +104,52 @@ class ContributionPeriodAdmin(admin.ModelAdmin):
             services.contributions_changed(worker=worker)
 
 
-class EventInline(ReadOnlyMixin, admin.TabularInline):
+class EventLabels:
+    """An event's transition and states by their names in the reader's language, not their codes."""
+
+    @admin.display(description=_("transition"), ordering="transition")
+    def transition_name(self, event: CaseEvent) -> str:
+        return event.transition_label
+
+    @admin.display(description=_("from"), ordering="from_status")
+    def from_name(self, event: CaseEvent) -> str:
+        return event.from_status_label
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_name(self, event: CaseEvent) -> str:
+        return event.to_status_label
+
+    @admin.display(description=_("actor"), ordering="actor_label")
+    def actor_name(self, event: CaseEvent) -> str:
+        return event.actor_name
+
+
+class EventKindFilter(admin.SimpleListFilter):
+    title = _("transition")
+    parameter_name = "transition"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [(name, event_label(name)) for name in [*EVENT_LABELS, *TRANSITION_RULES]]
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
+class EventStatusFilter(admin.SimpleListFilter):
+    title = _("to")
+    parameter_name = "to_status"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return CaseStatus.choices
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(to_status=self.value()) if self.value() else queryset
+
+
+class EventInline(EventLabels, ReadOnlyMixin, admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "transition", "from_status", "to_status", "actor_label", "agency", "note"]
+    fields = ["at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest):
@@ -161,9 +207,11 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["case", "at", "transition", "from_status", "to_status", "actor_label", "agency"]
-    list_filter = ["transition", "to_status"]
+class CaseEventAdmin(EventLabels, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency"]
+    list_filter = [EventKindFilter, EventStatusFilter]
+    fields = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
+    readonly_fields = fields
     search_fields = ["case__reference", "actor_label", "note"]
     list_select_related = ["case", "agency"]
     date_hierarchy = "at"

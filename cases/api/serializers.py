@@ -313,7 +313,9 @@ class DuplicateSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    transition = serializers.CharField(help_text=_("A transition name, or open / resolve_duplicate."))
+    transition = serializers.CharField(
+        help_text=_("A transition name, or open / resolve_duplicate / add_material (documents from the worker).")
+    )
     from_ = serializers.CharField(source="from_status", help_text=_("Empty for the opening event."))
     to = serializers.CharField(source="to_status")
     actor = serializers.CharField(source="actor_label", help_text=_("User name, or \"worker\"."))

@@ -8,11 +8,14 @@ from cases.services.contributions import MAX_MONEY, contributions_changed, contr
 from cases.services.duplicates import duplicates_resolve, sync_duplicates
 from cases.services.notes import ATTACHMENT_SIGNATURES, case_add_attachment, case_add_note, sniff_content_type
 from cases.services.portal import (
+    MAX_WORKER_FILES_PER_CASE,
     OnlineApplication,
     TooManyAttempts,
     case_apply_online,
     case_worker_access,
+    case_worker_add_material,
     case_worker_provide_info,
+    case_worker_withdraw,
     status_lookup,
 )
 from cases.services.transitions import (
@@ -28,6 +31,7 @@ __all__ = [
     "ATTACHMENT_SIGNATURES",
     "CODE_ALPHABET",
     "MAX_MONEY",
+    "MAX_WORKER_FILES_PER_CASE",
     "TRANSITION_FIELDS",
     "OnlineApplication",
     "TooManyAttempts",
@@ -39,7 +43,9 @@ __all__ = [
     "case_open",
     "case_transition",
     "case_worker_access",
+    "case_worker_add_material",
     "case_worker_provide_info",
+    "case_worker_withdraw",
     "contributions_changed",
     "contributions_record",
     "duplicates_resolve",
