@@ -12,15 +12,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from cases import services
 from cases.ids import parse_id_number
 from cases.models import (
+    EVENT_LABELS,
     EVENT_NOTE_MAX_LENGTH,
+    TRANSITION_RULES,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
     CaseNote,
+    CaseStatus,
     ContributionPeriod,
     TransferCase,
     Worker,
     WorkerAccess,
+    event_label,
 )
 
 
@@ -135,7 +139,6 @@ class ContributionPeriodAdmin(SimpleHistoryAdmin):
     list_select_related = ["worker", "city__province"]
     autocomplete_fields = ["worker", "city"]
     readonly_fields = ["recorded_by", "recorded_at", "locked"]
-    history_list_display = ["monthly_base", "paid", "history_change_reason"]
 
     def get_fields(self, request: HttpRequest, obj: ContributionPeriod | None = None) -> list[str]:
         editable = ["worker", "insurance_type", "city", "start_month", "end_month", "monthly_base",
@@ -196,10 +199,52 @@ class WorkerAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
-class EventInline(ReadOnlyMixin, admin.TabularInline):
+class EventLabels:
+    """An event's transition and states by their names in the reader's language, not their codes."""
+
+    @admin.display(description=_("transition"), ordering="transition")
+    def transition_name(self, event: CaseEvent) -> str:
+        return event.transition_label
+
+    @admin.display(description=_("from"), ordering="from_status")
+    def from_name(self, event: CaseEvent) -> str:
+        return event.from_status_label
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_name(self, event: CaseEvent) -> str:
+        return event.to_status_label
+
+    @admin.display(description=_("actor"), ordering="actor_label")
+    def actor_name(self, event: CaseEvent) -> str:
+        return event.actor_name
+
+
+class EventKindFilter(admin.SimpleListFilter):
+    title = _("transition")
+    parameter_name = "transition"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [(name, event_label(name)) for name in [*EVENT_LABELS, *TRANSITION_RULES]]
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
+class EventStatusFilter(admin.SimpleListFilter):
+    title = _("to")
+    parameter_name = "to_status"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return CaseStatus.choices
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(to_status=self.value()) if self.value() else queryset
+
+
+class EventInline(EventLabels, ReadOnlyMixin, admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "transition", "from_status", "to_status", "actor_label", "agency", "note"]
+    fields = ["at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest):
@@ -257,9 +302,11 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["case", "at", "transition", "from_status", "to_status", "actor_label", "agency"]
-    list_filter = ["transition", "to_status"]
+class CaseEventAdmin(EventLabels, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency"]
+    list_filter = [EventKindFilter, EventStatusFilter]
+    fields = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
+    readonly_fields = fields
     search_fields = ["case__reference", "actor_label", "note"]
     list_select_related = ["case", "agency"]
     date_hierarchy = "at"

@@ -21,6 +21,15 @@ SORTS = {
     "status": _("Status"),
     "created_at": _("Opened"),
 }
+# Named one by one, lazily: django-filter would build "label (descending)" once, at import, in whatever
+# language was active then, and in English (its own catalogue has no zh_Hans).
+SORTS_DESCENDING = {
+    "-due_date": _("Due date, latest first"),
+    "-reference": _("Reference, descending"),
+    "-worker__name": _("Name, descending"),
+    "-status": _("Status, descending"),
+    "-created_at": _("Opened, newest first"),
+}
 
 SEARCH_BUTTONS = '{% include "cases/includes/_search_buttons.html" %}'
 
@@ -78,7 +87,8 @@ class WorklistFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    o = NullsLastOrderingFilter(fields=tuple((name, name) for name in SORTS), field_labels=SORTS, label=_("Sort by"),
+    o = NullsLastOrderingFilter(fields=tuple((name, name) for name in SORTS), field_labels={**SORTS, **SORTS_DESCENDING},
+                                label=_("Sort by"),
                                 empty_label=_("Most urgent first"))
 
     class Meta:

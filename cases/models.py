@@ -132,6 +132,29 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
 }
 
 
+# Events that are no transition, by the name they are recorded under (the API's event "transition").
+EVENT_LABELS = {
+    "open": _("Application lodged"),
+    "resolve_duplicate": _("Duplicate months resolved"),
+    "add_material": _("The worker sent more material"),
+    "contributions_recorded": _("Contribution periods recorded"),
+    "contribution_corrected": _("Contribution period corrected"),
+    "contribution_deleted": _("Contribution period deleted"),
+    "due_date_recomputed": _("Due date recomputed on the official calendar"),
+}
+
+
+def event_label(name: str) -> str:
+    """What the timeline, the admin and the exports call an event."""
+    if name in TRANSITION_RULES:
+        return str(TRANSITION_RULES[name].label)
+    return str(EVENT_LABELS.get(name, name))
+
+
+def status_label(status: str) -> str:
+    return CaseStatus(status).label if status in CaseStatus.values else status
+
+
 def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     """Side and role only, whatever the state: a refusal here is a 403, a wrong state a 409."""
     rule = TRANSITION_RULES[name]
@@ -140,6 +163,11 @@ def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     if not rule.sides & actor.sides(case):
         return False
     return actor.is_supervisor or not rule.supervisor_only
+
+
+def worker_may_add_material(case: TransferCase) -> bool:
+    """The worker may send documents at any open step, asked for or not."""
+    return case.is_open
 
 
 def _permission(name: str) -> Callable[[TransferCase, Actor], bool]:
@@ -550,7 +578,7 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.transition} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.transition_label} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -562,7 +590,20 @@ class CaseEvent(models.Model):
 
     @property
     def to_status_label(self) -> str:
-        return CaseStatus(self.to_status).label if self.to_status in CaseStatus.values else self.to_status
+        return status_label(self.to_status)
+
+    @property
+    def from_status_label(self) -> str:
+        return status_label(self.from_status)
+
+    @property
+    def transition_label(self) -> str:
+        return event_label(self.transition)
+
+    @property
+    def actor_name(self) -> str:
+        """The clerk's user name, or "the worker" in the reader's language (stored as a fixed label)."""
+        return str(_("the worker")) if self.actor_label == Actor.worker().label else self.actor_label
 
 
 class CaseDuplicate(models.Model):

@@ -115,14 +115,14 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: object, initial: object = None) -> list[object]:
         clean_one = super().clean
         files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         return [clean_one(item, initial) for item in files]
 
 
-class ProvideInfoForm(forms.Form):
-    note = forms.CharField(
-        label=_("Your answer"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What you are sending, or why something cannot be sent."),
-    )
+class WorkerFilesForm(forms.Form):
+    """Documents from the worker: PDF, JPEG or PNG, checked by content before any of them is stored."""
+
     attachments = MultipleFileField(
         label=pgettext_lazy("files the worker sends", "Documents"), required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
@@ -152,6 +152,29 @@ class ProvideInfoForm(forms.Form):
             if sniff_content_type(head) is None:
                 raise forms.ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": uploaded.name})
         return files
+
+
+class ProvideInfoForm(WorkerFilesForm):
+    note = forms.CharField(
+        label=_("Your answer"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you are sending, or why something cannot be sent."),
+    )
+    field_order = ["note", "attachments"]
+
+
+class MaterialForm(WorkerFilesForm):
+    """Documents the worker sends unasked; the same field names as the answer, a message optional."""
+
+    note = forms.CharField(
+        label=_("Message (optional)"), max_length=EVENT_NOTE_MAX_LENGTH, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What the documents are, for the agency."),
+    )
+    field_order = ["attachments", "note"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].required = True
+        self.fields["attachments"].error_messages["required"] = _("Choose at least one file to send.")
 
 
 class VerifyForm(forms.Form):

@@ -145,7 +145,9 @@ class RegionPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.province} {self.year or _('standing rule')}"
+        # Outside the f-string: xgettext does not look into one, and the label would never be translated.
+        year = self.year or _("standing rule")
+        return f"{self.province} {year}"
 
 
 class CreditRate(models.Model):

@@ -19,7 +19,8 @@ from regions.models import Agency, AgencyMembership, CalendarDay, City, CreditRa
 
 CITIES_CSV = Path(__file__).resolve().parent / "data" / "cities.csv"
 
-REPUBLISHED = "national announcement, as widely republished"
+# Stored as data, so in the agencies' language: the admin shows it as it is, whatever the reader's.
+REPUBLISHED = "全国统一公布（据公开转载）"
 # 个人账户记账利率 as published by the ministry (docs/domain.md §5); other years are entered by administrators.
 NATIONAL_CREDIT_RATES = {
     2016: ("8.31", "人社厅发〔2017〕71号"),

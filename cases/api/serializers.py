@@ -382,8 +382,9 @@ class DuplicateSerializer(serializers.Serializer):
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     transition = serializers.CharField(help_text=_(
-        "A transition name, or open / resolve_duplicate, or contributions_recorded / contribution_corrected / "
-        "contribution_deleted when the worker's history of the case's type changed."
+        "A transition name, or open / resolve_duplicate / add_material (documents from the worker), or "
+        "contributions_recorded / contribution_corrected / contribution_deleted when the worker's history of the "
+        "case's type changed, or due_date_recomputed when the official calendar of its year was entered."
     ))
     from_ = serializers.CharField(source="from_status", help_text=_("Empty for the opening event."))
     to = serializers.CharField(source="to_status")

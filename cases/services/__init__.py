@@ -23,11 +23,14 @@ from cases.services.contributions import (
 from cases.services.duplicates import duplicates_resolve, sync_duplicates
 from cases.services.notes import ATTACHMENT_SIGNATURES, case_add_attachment, case_add_note, sniff_content_type
 from cases.services.portal import (
+    MAX_WORKER_FILES_PER_CASE,
     OnlineApplication,
     TooManyAttempts,
     case_apply_online,
     case_worker_access,
+    case_worker_add_material,
     case_worker_provide_info,
+    case_worker_withdraw,
     status_lookup,
 )
 from cases.services.transitions import (
@@ -45,6 +48,7 @@ __all__ = [
     "CORRECTABLE_FIELDS",
     "INSURANCE_WORDS",
     "MAX_MONEY",
+    "MAX_WORKER_FILES_PER_CASE",
     "PERIOD_LOCKED",
     "TRANSITION_FIELDS",
     "OnlineApplication",
@@ -58,7 +62,9 @@ __all__ = [
     "case_open",
     "case_transition",
     "case_worker_access",
+    "case_worker_add_material",
     "case_worker_provide_info",
+    "case_worker_withdraw",
     "contribution_check",
     "contribution_correct",
     "contribution_delete",

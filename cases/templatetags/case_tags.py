@@ -3,10 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext as _
 
 from cases import rules
-from cases.models import TRANSITION_RULES, CaseEvent, CaseStatus
+from cases.models import CaseEvent, CaseStatus
 
 register = template.Library()
 
@@ -29,14 +28,7 @@ def status_class(status: str) -> str:
 
 @register.filter
 def event_label(event: CaseEvent) -> str:
-    if event.transition in TRANSITION_RULES:
-        return str(TRANSITION_RULES[event.transition].label)
-    return {
-        "open": _("Application lodged"), "resolve_duplicate": _("Duplicate months resolved"),
-        "contributions_recorded": _("Contribution periods recorded"),
-        "contribution_corrected": _("Contribution period corrected"),
-        "contribution_deleted": _("Contribution period deleted"),
-    }.get(event.transition, event.transition)
+    return event.transition_label
 
 
 @register.filter
