@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.ids import normalize
 from cases.models import CaseStatus, TransferCase, TransferCaseQuerySet
+from cases.selectors import WORKER_SEARCH_PREFIX, worker_id_from_token
 from regions.models import InsuranceType
 
 SORTS = {
@@ -99,6 +100,9 @@ class WorklistFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if value.startswith(WORKER_SEARCH_PREFIX):
+            # A search for a full ID number, carried as the worker's token (clerk.worklist): never the number.
+            return queryset.filter(worker_id=worker_id_from_token(value[len(WORKER_SEARCH_PREFIX):]) or 0)
         return queryset.filter(
             Q(reference__icontains=value) | Q(worker__id_number=normalize(value)) | Q(worker__name__icontains=value)
         )

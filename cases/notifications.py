@@ -168,3 +168,34 @@ def access_code_issued(*, email: str, reference: str, access_code: str, act_url:
     except OSError:
         # The application stands; the worker still saw the code on the confirmation page.
         logger.exception("access code for %s not sent", reference)
+
+
+def history_changed(event_id: int) -> None:
+    """A period recorded, corrected or deleted for a worker with an open case: the case's agencies are told,
+    except the one that made the change (it knows)."""
+    from cases.models import CaseEvent
+
+    event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
+    case = event.case
+    agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
+    addresses = list(
+        get_user_model().objects.filter(membership__agency_id__in=agencies, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Case %(reference)s: the contribution history changed") % {"reference": case.reference}
+        # Periods carry no name or ID number: the reference is enough for a clerk to open the case.
+        body = _(
+            "The contribution history behind case %(reference)s (%(type)s) between %(origin)s and %(destination)s "
+            "changed. Check the figures before the next step.\n%(note)s"
+        ) % {
+            "reference": case.reference, "type": case.get_insurance_type_display(),
+            "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
+        }
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
+    except OSError:
+        # The change stands; a mail server outage must not undo it.
+        logger.exception("notification for event %s not sent", event_id)

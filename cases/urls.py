@@ -36,7 +36,11 @@ urlpatterns = [
     path("cases/<str:reference>/contributions/", clerk.contributions, name="contributions"),
     path("cases/<str:reference>/contributions/add/", clerk.add_period, name="add_period"),
     path("cases/<str:reference>/contributions/upload/", clerk.upload_periods, name="upload_periods"),
-    path("contributions-template.csv", clerk.contributions_template, name="contributions_template"),
+    path("cases/<str:reference>/contributions/<int:pk>/correct/", clerk.correct_period, name="correct_period"),
+    path("cases/<str:reference>/contributions/<int:pk>/delete/", clerk.delete_period, name="delete_period"),
+    path("contributions-template.csv", clerk.contributions_template, {"extension": "csv"}, name="contributions_template"),
+    path("contributions-template.xlsx", clerk.contributions_template, {"extension": "xlsx"},
+         name="contributions_template_xlsx"),
     path("dashboard/", clerk.dashboard, name="dashboard"),
     path("dashboard/export.csv", clerk.dashboard_csv, name="dashboard_csv"),
 ]

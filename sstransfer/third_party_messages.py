@@ -16,6 +16,8 @@ MESSAGES = [
     gettext_noop("Error:"),
     gettext_noop("Forgotten your login credentials?"),
     gettext_noop("In case you’ve forgotten, you are:"),
+    # django-simple-history 3.13: the column of a period's versions that lists what each changed.
+    gettext_noop("Changes"),
     # django.forms 5.2: a model choice that no longer exists (the admin's filters and forms).
     gettext_noop("%(model)s instance with %(field)s %(value)r is not a valid choice."),
     # django.contrib.auth 5.2: the password length rule (a plural: only ngettext marks both forms).

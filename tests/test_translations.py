@@ -21,7 +21,7 @@ from django.utils import translation
 from django.views import defaults
 from django.views.csrf import csrf_failure
 
-from cases import services
+from cases import selectors, services
 from cases.models import Actor
 from regions.models import City
 from tests.conftest import PASSWORD
@@ -30,8 +30,8 @@ from tests.translation_support import Lookup, latin_phrases, recording_untransla
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Pages that are files, not HTML: nothing in them goes through a template in the reader's language.
-NOT_HTML = {"agreement_pdf", "acceptance_pdf", "contributions_template", "dashboard_csv", "attachment",
-            "act_attachment"}
+NOT_HTML = {"agreement_pdf", "acceptance_pdf", "contributions_template", "contributions_template_xlsx",
+            "dashboard_csv", "attachment", "act_attachment"}
 PDF = b"%PDF-1.4\n%test\n"
 # Latin that belongs on a Chinese page, word by word (codes and abbreviations in capitals pass anyway):
 # the product's name, the other language's button and the word Chinese keeps for cookies; the values
@@ -206,13 +206,15 @@ def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
     visits.get(origin, "/?q=没有这个人&status=verifying")
     visits.get(origin, "/?due_from=not-a-date")
     visits.get(origin, "/cases/new/")
-    visits.get(origin, "/cases/new/?id_number=123")
-    visits.get(origin, f"/cases/new/?id_number={make_id_number()}")
-    visits.get(origin, f"/cases/new/?id_number={cases['verifying'].worker.id_number}")
-    visits.post(origin, "/cases/new/", {"action": "register", "id_number": make_id_number()}, status=400)
+    # The intake's lookup is posted (no ID number in a URL); a found worker continues under a token.
+    visits.post(origin, "/cases/new/", {"action": "lookup", "id_number": "123"}, status=400)
+    visits.post(origin, "/cases/new/", {"action": "lookup", "id_number": make_id_number()})
+    visits.post(origin, "/cases/new/", {"action": "lookup", "id_number": cases["verifying"].worker.id_number})
+    visits.get(origin, "/cases/new/?worker=forged")
+    visits.post(origin, "/cases/new/", {"action": "register", "id_number": make_id_number(), "phone": "1"}, status=400)
     visits.post(origin, "/cases/new/", {
-        "id_number": cases["verifying"].worker.id_number, "insurance_type": "pension", "our_side": "origin",
-        "other_agency": cases["verifying"].destination_agency.pk,
+        "action": "open", "worker": selectors.worker_token(cases["verifying"].worker_id), "insurance_type": "pension",
+        "our_side": "origin", "other_agency": cases["verifying"].destination_agency.pk,
     }, status=400)
     for case in cases.values():
         visits.get(origin, case.get_absolute_url())
@@ -234,6 +236,22 @@ def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
         "file": SimpleUploadedFile("p.csv", b"a,b\n1,2\n"),
     }, status=400)
     visits.post(origin, reverse("cases:add_period", args=[cases["completed"].reference]), {})
+    # Corrections: the form, its refusals, the confirmation before deleting, a locked period, another city's.
+    period = cases["verifying"].worker.periods.filter(city_id="440300").first()
+    correct = reverse("cases:correct_period", args=[verifying, period.pk])
+    delete = reverse("cases:delete_period", args=[verifying, period.pk])
+    visits.get(origin, correct)
+    visits.post(origin, correct, {"start_month": "2016-13", "monthly_base": "-1"}, status=400)
+    visits.post(origin, correct, {"start_month": f"{period.start_month:%Y-%m}", "end_month": f"{period.end_month:%Y-%m}",
+                                  "monthly_base": str(period.monthly_base), "paid": "on", "reason": "x"}, status=400)
+    visits.get(origin, delete)
+    visits.post(origin, delete, {"reason": ""}, status=400)
+    visits.post(origin, correct, {"start_month": f"{period.start_month:%Y-%m}", "end_month": f"{period.end_month:%Y-%m}",
+                                  "monthly_base": "8100.00", "paid": "on", "reason": "基数录错"})
+    visits.get(origin, reverse("cases:contributions", args=[verifying]))
+    visits.get(visits.client(users["dest_clerk"]), correct, status=403)
+    visits.post(origin, delete, {"reason": "误录", "confirm": "on"})
+    visits.get(origin, reverse("cases:contributions", args=[verifying]))
     visits.post(origin, reverse("cases:reveal_id", args=[verifying]), {})
     visits.post(origin, reverse("cases:issue_access_code", args=[verifying]), {})
     visits.post(origin, reverse("cases:issue_access_code", args=[cases["completed"].reference]), {})

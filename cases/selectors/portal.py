@@ -249,7 +249,7 @@ def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferC
     """The case with this reference whose worker has this ID number, else None: either mismatch looks the same."""
     return (
         TransferCase.objects.select_related("worker", "origin_agency", "destination_agency")
-        .filter(reference=normalize(reference), worker__id_number=normalize(id_number))
+        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
         .first()
     )
 

@@ -138,9 +138,10 @@ def test_two_agencies_take_a_case_from_intake_to_completion(sign_in, live_server
     origin.goto(live_server.url + "/?tab=closed")
     expect(origin.get_by_role("link", name=case.reference)).to_be_visible()
     case.refresh_from_db()
+    # Each agency's periods, recorded while the case was open, are on its timeline too.
     assert [e.transition for e in case.events.all()] == [
-        "open", "start_verification", "request_info", "provide_info", "issue_agreement", "register_agreement",
-        "resolve_duplicate", "complete",
+        "open", "contributions_recorded", "start_verification", "request_info", "provide_info",
+        "contributions_recorded", "issue_agreement", "register_agreement", "resolve_duplicate", "complete",
     ]
 
 
