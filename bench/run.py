@@ -75,8 +75,14 @@ class Http:
             for key, morsel in cookie.items():
                 self.cookies[key] = morsel.value
         text = response.read().decode("utf-8", "replace")
+        self.location = response.getheader("Location", "")
         conn.close()
         return response.status, text
+
+    def landing(self, path: str) -> str:
+        """Where a page sends the browser, if it redirects (an ID-number search continues under a token)."""
+        status, _page = self.request("GET", path)
+        return self.location if status in (301, 302) and self.location.startswith("/") else path
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -174,7 +180,8 @@ def endpoints(port: int, targets: dict[str, str], deep_pages: int) -> list[Endpo
         Endpoint("worklist_overdue", "/?tab=overdue", headers=session, auth="session"),
         Endpoint("deep_page", deep, headers=session, auth="session"),
         Endpoint("name_search", "/?" + urlencode({"tab": "todo", "q": targets["name"]}), headers=session, auth="session"),
-        Endpoint("id_search", "/?" + urlencode({"tab": "todo", "q": targets["id_number"]}), headers=session, auth="session"),
+        Endpoint("id_search", clerk.landing("/?" + urlencode({"tab": "todo", "q": targets["id_number"]})), headers=session,
+                 auth="session"),
         Endpoint("api_list", "/api/v1/cases", headers=api, auth="token"),
     ]
 

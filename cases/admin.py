@@ -7,17 +7,24 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from cases import services
 from cases.ids import parse_id_number
 from cases.models import (
+    EVENT_LABELS,
+    EVENT_NOTE_MAX_LENGTH,
+    TRANSITION_RULES,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
     CaseNote,
+    CaseStatus,
     ContributionPeriod,
     TransferCase,
     Worker,
+    WorkerAccess,
+    event_label,
 )
 
 
@@ -33,30 +40,40 @@ class ReadOnlyMixin:
 
 
 class WorkerAdminForm(forms.ModelForm):
+    # Room for the spaces and hyphens people type; the number is checked once normalised.
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+
     class Meta:
         model = Worker
-        fields = ["id_number", "name", "hukou_city", "phone", "email"]
+        fields = ["id_number", "name", "hukou_city", "phone", "email", "registered_by_agency"]
 
     def clean_id_number(self) -> str:
-        # Stored upper-case (docs/domain.md §1): a typed lower-case x is the same number.
+        # Stored as normalised (docs/domain.md §1): spaces, hyphens, full-width digits and a small x are the same number.
         return parse_id_number(self.cleaned_data["id_number"]).id_number
 
 
-class ContributionPeriodInline(admin.TabularInline):
+class ContributionPeriodInline(ReadOnlyMixin, admin.TabularInline):
+    """The worker's periods at a glance; each changes on its own page, with a reason and every version kept."""
+
     model = ContributionPeriod
     extra = 0
-    fields = ["insurance_type", "city", "start_month", "end_month", "monthly_base", "personal_account_credit", "paid"]
-    autocomplete_fields = ["city"]
+    fields = ["insurance_type", "city", "start_month", "end_month", "monthly_base", "personal_account_credit", "paid",
+              "locked"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("city__province")
 
 
 @admin.register(Worker)
 class WorkerAdmin(admin.ModelAdmin):
-    list_display = ["id_number", "name", "gender", "birth_date", "hukou_city"]
+    list_display = ["id_number", "name", "gender", "birth_date", "hukou_city", "registered_by_agency"]
     search_fields = ["id_number", "name"]
     list_filter = ["gender"]
-    list_select_related = ["hukou_city__province"]
+    list_select_related = ["hukou_city__province", "registered_by_agency"]
     readonly_fields = ["gender", "birth_date"]
-    autocomplete_fields = ["hukou_city"]
+    autocomplete_fields = ["hukou_city", "registered_by_agency"]
     inlines = [ContributionPeriodInline]
     form = WorkerAdminForm
 
@@ -65,45 +82,169 @@ class WorkerAdmin(admin.ModelAdmin):
         obj.id_number, obj.gender, obj.birth_date = facts.id_number, facts.gender, facts.birth_date
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request: HttpRequest, form: object, formsets: object, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        services.contributions_changed(worker=form.instance)
+
+class ContributionPeriodAdminForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"), required=False, max_length=EVENT_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), help_text=_("Required when correcting; kept with the version."),
+    )
+
+    class Meta:
+        model = ContributionPeriod
+        fields = ["worker", "insurance_type", "city", "start_month", "end_month", "monthly_base",
+                  "personal_account_credit", "paid"]
+
+    def record(self) -> dict[str, object]:
+        data = self.cleaned_data
+        worker = data.get("worker") or self.instance.worker
+        return {
+            "worker": worker,
+            "record": {
+                "insurance_type": data.get("insurance_type", self.instance.insurance_type),
+                "city_code": (data.get("city") or self.instance.city).code,
+                "start_month": data.get("start_month"), "end_month": data.get("end_month"),
+                "monthly_base": "" if data.get("monthly_base") is None else str(data["monthly_base"]),
+                "personal_account_credit": "" if data.get("personal_account_credit") is None
+                else str(data["personal_account_credit"]),
+                "paid": data.get("paid", True),
+            },
+        }
+
+    def clean(self) -> dict[str, object]:
+        """The checks of a batch row (services.contribution_check), so that the save cannot be refused later."""
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.instance.pk and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the correction: it is kept with the version."))
+        given = self.record()
+        _period, errors = services.contribution_check(
+            worker=given["worker"], record=given["record"], exclude_pk=self.instance.pk
+        )
+        for field, messages in errors.items():
+            target = {"city_code": "city"}.get(field, field)
+            self.add_error(target if target in self.fields else None, messages)
+        return cleaned
 
 
 @admin.register(ContributionPeriod)
-class ContributionPeriodAdmin(admin.ModelAdmin):
-    list_display = ["worker", "insurance_type", "city", "start_month", "end_month", "monthly_base", "paid"]
-    list_filter = ["insurance_type", "paid"]
+class ContributionPeriodAdmin(SimpleHistoryAdmin):
+    """Administrators record and correct periods through the same services as clerks: the batch's checks, a
+    reason for every correction, every version kept (History), the recorder kept, open cases told."""
+
+    form = ContributionPeriodAdminForm
+    list_display = ["worker", "insurance_type", "city", "start_month", "end_month", "monthly_base", "paid", "locked"]
+    list_filter = ["insurance_type", "paid", "locked"]
     search_fields = ["worker__id_number", "worker__name", "city__name"]
     list_select_related = ["worker", "city__province"]
     autocomplete_fields = ["worker", "city"]
-    fields = [
-        "worker", "insurance_type", "city", "start_month", "end_month", "monthly_base", "personal_account_credit",
-        "paid", "recorded_by", "recorded_at",
-    ]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    readonly_fields = ["recorded_by", "recorded_at", "locked"]
 
-    def save_model(self, request: HttpRequest, obj: ContributionPeriod, form: object, change: bool) -> None:
-        obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
-        services.contributions_changed(worker=obj.worker)
+    def get_fields(self, request: HttpRequest, obj: ContributionPeriod | None = None) -> list[str]:
+        editable = ["worker", "insurance_type", "city", "start_month", "end_month", "monthly_base",
+                    "personal_account_credit", "paid"]
+        return [*editable, "reason", *self.readonly_fields] if obj else editable
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ContributionPeriod | None = None) -> list[str]:
+        # A period's worker, city and type make it another period: delete it and record that one instead.
+        return [*self.readonly_fields, "worker", "insurance_type", "city"] if obj else []
+
+    def has_change_permission(self, request: HttpRequest, obj: ContributionPeriod | None = None) -> bool:
+        # An issued agreement uses a locked period; its figures change only after return_to_origin.
+        return super().has_change_permission(request, obj) and not (obj and obj.locked)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ContributionPeriod | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.locked)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # One by one, each through the service: a bulk delete would leave no reason and tell no case.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: ContributionPeriod, form: ContributionPeriodAdminForm,
+                   change: bool) -> None:
+        given = form.record()
+        if change:
+            record = given["record"]
+            services.contribution_correct(
+                actor=None, worker=given["worker"], period_id=obj.pk, user=request.user,
+                changes={name: record[name] for name in services.CORRECTABLE_FIELDS},
+                reason=form.cleaned_data["reason"],
+            )
+            obj.refresh_from_db()
+        else:
+            (created,) = services.contributions_record(
+                actor=None, worker=given["worker"], records=[given["record"]], user=request.user
+            )
+            obj.pk = created.pk
 
     def delete_model(self, request: HttpRequest, obj: ContributionPeriod) -> None:
-        worker = obj.worker
-        super().delete_model(request, obj)
-        services.contributions_changed(worker=worker)
-
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        workers = list({period.worker for period in queryset.select_related("worker")})
-        super().delete_queryset(request, queryset)
-        for worker in workers:
-            services.contributions_changed(worker=worker)
+        services.contribution_delete(
+            actor=None, worker=obj.worker, period_id=obj.pk, user=request.user,
+            reason=_("Deleted in the administration by %(user)s.") % {"user": request.user.get_username()},
+        )
 
 
-class EventInline(ReadOnlyMixin, admin.TabularInline):
+@admin.register(WorkerAccess)
+class WorkerAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Who read which worker's full ID number or contribution history (docs/api.md): for review, never edited."""
+
+    list_display = ["at", "username", "agency", "what", "worker", "case", "ip", "path"]
+    list_filter = ["what", ("agency", admin.RelatedOnlyFieldListFilter), "at"]
+    search_fields = ["username", "worker__name", "case__reference", "ip"]
+    list_select_related = ["agency", "worker", "case"]
+    date_hierarchy = "at"
+    list_per_page = 100
+    show_full_result_count = False
+
+
+class EventLabels:
+    """An event's transition and states by their names in the reader's language, not their codes."""
+
+    @admin.display(description=_("transition"), ordering="transition")
+    def transition_name(self, event: CaseEvent) -> str:
+        return event.transition_label
+
+    @admin.display(description=_("from"), ordering="from_status")
+    def from_name(self, event: CaseEvent) -> str:
+        return event.from_status_label
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_name(self, event: CaseEvent) -> str:
+        return event.to_status_label
+
+    @admin.display(description=_("actor"), ordering="actor_label")
+    def actor_name(self, event: CaseEvent) -> str:
+        return event.actor_name
+
+
+class EventKindFilter(admin.SimpleListFilter):
+    title = _("transition")
+    parameter_name = "transition"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [(name, event_label(name)) for name in [*EVENT_LABELS, *TRANSITION_RULES]]
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
+class EventStatusFilter(admin.SimpleListFilter):
+    title = _("to")
+    parameter_name = "to_status"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return CaseStatus.choices
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(to_status=self.value()) if self.value() else queryset
+
+
+class EventInline(EventLabels, ReadOnlyMixin, admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "transition", "from_status", "to_status", "actor_label", "agency", "note"]
+    fields = ["at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest):
@@ -161,9 +302,11 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["case", "at", "transition", "from_status", "to_status", "actor_label", "agency"]
-    list_filter = ["transition", "to_status"]
+class CaseEventAdmin(EventLabels, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency"]
+    list_filter = [EventKindFilter, EventStatusFilter]
+    fields = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
+    readonly_fields = fields
     search_fields = ["case__reference", "actor_label", "note"]
     list_select_related = ["case", "agency"]
     date_hierarchy = "at"

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from cases import services
 from cases.ids import check_character
 from cases.models import Actor, TransferCase, Worker
+from cases.selectors import calendar_overrides
 from regions.models import Agency, AgencyMembership, City, CreditRate
 from regions.services import clerk_create, credit_rate_set, regions_load
+from regions.workdays import add_workdays, is_workday
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published in the README for the demo only
 ORIGIN, DESTINATION = "440300", "510100"
@@ -41,29 +47,105 @@ PEOPLE = [
     # Born 1970, hukou in Hubei, moving to Sichuan: the age rule keeps him at the origin (66号 Art. 5).
     ("马建国", "420103", dt.date(1970, 1, 20), 451, "420100"),
     ("朱红", "510104", dt.date(1986, 3, 3), 562, "510100"),
+    ("郭涛", "510105", dt.date(1984, 4, 16), 673, "510100"),
+    ("何静", "510106", dt.date(1991, 2, 11), 784, "510100"),
+    ("罗军", "510108", dt.date(1983, 8, 8), 895, "510100"),
+    ("高敏", "510112", dt.date(1997, 12, 1), 906, "510100"),
+    ("林峰", "510113", dt.date(1989, 5, 25), 117, "510100"),
 ]
 
-# What to do with each person's case: insurance type, direction, the transitions to run, extras.
+# What to do with each person's case: insurance type, direction, when it was lodged (days ago), then each
+# step with the working days it took after the one before, and extras. The steps take the times a busy
+# agency takes (a few days to start, one to three weeks to verify), so that the dashboard's medians, the
+# overdue lists and the timelines show a working office, not one moment.
 PLAN = [
-    ("pension", "out", [], {}),
-    ("pension", "out", ["start_verification"], {}),
-    ("pension", "out", ["start_verification", "request_info"], {}),
-    ("pension", "out", ["start_verification", "issue_agreement"], {}),
-    ("pension", "out", ["start_verification", "issue_agreement", "register_agreement"], {}),
-    ("pension", "out", ["start_verification", "issue_agreement", "register_agreement", "complete"], {}),
-    ("pension", "out", ["start_verification", "reject"], {}),
-    ("pension", "out", ["withdraw"], {}),
-    ("pension", "out", ["start_verification"], {"opened_days_ago": 40}),
-    ("medical", "out", [], {}),
-    ("unemployment", "in", ["start_verification"], {}),
-    ("pension", "out", ["start_verification", "issue_agreement", "register_agreement"], {"duplicate": True}),
-    ("pension", "out", ["start_verification"], {}),
-    ("pension", "out", ["start_verification"], {"arrears": True}),
+    ("pension", "out", 2, [], {}),
+    ("pension", "out", 12, [("start_verification", 2)], {}),
+    ("pension", "out", 24, [("start_verification", 2), ("request_info", 4)], {"access_code": True}),
+    ("pension", "out", 33, [("start_verification", 1), ("issue_agreement", 8)], {}),
+    ("pension", "out", 30, [("start_verification", 2), ("issue_agreement", 11), ("register_agreement", 3)], {}),
+    ("pension", "out", 88, [("start_verification", 1), ("request_info", 3), ("provide_info", 6),
+                            ("issue_agreement", 7), ("register_agreement", 2), ("complete", 5)], {}),
+    ("pension", "out", 61, [("start_verification", 3), ("reject", 6)], {}),
+    ("pension", "out", 27, [("withdraw", 4)], {}),
+    # Overdue at the origin: verification started, then nothing for weeks.
+    ("pension", "out", 40, [("start_verification", 3)], {}),
+    ("medical", "out", 4, [], {}),
+    ("unemployment", "in", 15, [("start_verification", 2)], {}),
+    ("pension", "out", 32, [("start_verification", 2), ("issue_agreement", 10), ("register_agreement", 2)],
+     {"duplicate": True}),
+    ("pension", "out", 16, [("start_verification", 1)], {}),
+    ("pension", "out", 9, [("start_verification", 1)], {"arrears": True}),
+    # Completed at various dates over the quarter, one of them slowly.
+    ("pension", "out", 80, [("start_verification", 2), ("issue_agreement", 9), ("register_agreement", 3),
+                            ("complete", 4)], {}),
+    ("medical", "out", 70, [("start_verification", 1), ("issue_agreement", 6), ("register_agreement", 1),
+                            ("complete", 3)], {}),
+    ("pension", "out", 58, [("start_verification", 4), ("issue_agreement", 14), ("register_agreement", 5),
+                            ("complete", 9)], {}),
+    ("pension", "in", 45, [("start_verification", 2), ("issue_agreement", 8), ("register_agreement", 2),
+                           ("complete", 6)], {}),
+    # Overdue at the destination: the agreement arrived and nobody registered it.
+    ("pension", "out", 50, [("start_verification", 1), ("issue_agreement", 9)], {}),
 ]
 NOTES = {
     "request_info": "请补充2019年劳动合同复印件。",
+    "provide_info": "已补充2019年劳动合同复印件。",
     "reject": "申请人在本地无参保记录。",
 }
+# Who runs each step: the worker answers for themself; the supervisor's steps are the supervisor's.
+SUPERVISOR_STEPS = ("issue_agreement", "reject", "complete")
+ORIGIN_STEPS = ("start_verification", "request_info", "issue_agreement", "reject", "withdraw")
+# The worker's online "My case" for the case that waits on them, so that the demo can be tried from /act/.
+DEMO_ACCESS_CODE = "DEM0CASE"
+
+
+def _workday_on_or_before(day: dt.date, overrides: dict[dt.date, bool]) -> dt.date:
+    while not is_workday(day, overrides)[0]:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+# Every record the demo writes carries the time it happened, never the load time. CaseEvent, the
+# audit trail, may not be changed once written (PostgreSQL refuses it), so the moment goes in as the
+# rows are inserted: a receiver, connected only while the demo loads, sets the timestamps the models
+# would default to now, and those a transition sets to now.
+INSERT_TIMES = ("at", "created_at", "recorded_at")
+TRANSITION_TIMES = ("agreement_issued_at", "completed_at")
+
+
+@contextlib.contextmanager
+def _happening(day: dt.date, step: int) -> Iterator[None]:
+    """Within the block, records are written as of `day`, the step-th hour after nine (one step an hour)."""
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + step % 8, 7 * step % 60)))
+
+    def stamp(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+        names = (INSERT_TIMES if instance._state.adding else ()) + TRANSITION_TIMES
+        for name in names:
+            value = getattr(instance, name, None)
+            if isinstance(value, dt.datetime) and value > moment:
+                setattr(instance, name, moment)
+
+    pre_save.connect(stamp, dispatch_uid="demo-happening", weak=False)
+    try:
+        yield
+    finally:
+        pre_save.disconnect(dispatch_uid="demo-happening")
+
+
+def demo_act_case() -> TransferCase | None:
+    """The demo case that opens on /act/ with DEMO_ACCESS_CODE, once the demo is loaded."""
+    index = next(n for n, plan in enumerate(PLAN) if plan[4].get("access_code"))
+    _name, county, birth, sequence, _hukou = PEOPLE[index]
+    return TransferCase.objects.select_related("worker").filter(
+        worker__id_number=demo_id_number(county, birth, sequence)
+    ).first()
+
+
+def _set_access_code(case: TransferCase, code: str) -> None:
+    """A published access code for one demo case (services issue random ones and show them once)."""
+    case.access_code_hash = make_password(code)
+    case.save(update_fields=["access_code_hash", "updated_at"])
 
 
 def demo_id_number(county: str, birth: dt.date, sequence: int) -> str:
@@ -111,31 +193,41 @@ def demo_load() -> int:
         return 0
     actors = {name: Actor.for_user(user) for name, user in users.items()}
     today = timezone.localdate()
-    for (name, county, birth, sequence, hukou), (insurance_type, direction, steps, extras) in zip(
+    overrides = calendar_overrides(today - dt.timedelta(days=120), 130)
+    for (name, county, birth, sequence, hukou), (insurance_type, direction, days_ago, steps, extras) in zip(
         PEOPLE, PLAN, strict=True
     ):
-        worker = services.worker_register(
-            id_number=demo_id_number(county, birth, sequence), name=name, hukou_city=City.objects.get(code=hukou)
-        )
         origin, destination = (ORIGIN, DESTINATION) if direction == "out" else (DESTINATION, ORIGIN)
-        services.contributions_record(
-            actor=None, worker=worker, records=_periods(insurance_type, origin, arrears=extras.get("arrears", False))
-        )
-        if extras.get("duplicate"):
-            services.contributions_record(actor=None, worker=worker, records=[
-                {"insurance_type": insurance_type, "city_code": "420100", "start_month": "2019-07",
-                 "end_month": "2019-12", "monthly_base": "5000.00"},
-            ])
-        opened = today - dt.timedelta(days=extras.get("opened_days_ago", 0))
-        side = {"out": ("origin", "dest"), "in": ("dest", "origin")}[direction]
-        case = services.case_open(
-            actor=actors["dest_clerk"], worker=worker, insurance_type=insurance_type,
-            origin_agency=agencies[origin], destination_agency=agencies[destination], today=opened,
-        )
-        for step in steps:
-            role = "supervisor" if step in ("issue_agreement", "reject", "complete") else "clerk"
-            acting_side = side[0] if step in ("start_verification", "request_info", "issue_agreement", "reject") else side[1]
-            case = services.case_transition(
-                case=case, actor=actors[f"{acting_side}_{role}"], name=step, note=NOTES.get(step, ""), today=opened,
+        day = _workday_on_or_before(today - dt.timedelta(days=days_ago), overrides)
+        with _happening(day, 0):
+            worker = services.worker_register(
+                id_number=demo_id_number(county, birth, sequence), name=name, hukou_city=City.objects.get(code=hukou)
             )
+            services.contributions_record(
+                actor=None, worker=worker, records=_periods(insurance_type, origin, arrears=extras.get("arrears", False))
+            )
+            if extras.get("duplicate"):
+                services.contributions_record(actor=None, worker=worker, records=[
+                    {"insurance_type": insurance_type, "city_code": "420100", "start_month": "2019-07",
+                     "end_month": "2019-12", "monthly_base": "5000.00"},
+                ])
+            case = services.case_open(
+                actor=actors["dest_clerk"], worker=worker, insurance_type=insurance_type,
+                origin_agency=agencies[origin], destination_agency=agencies[destination], today=day,
+            )
+        side = {"out": ("origin", "dest"), "in": ("dest", "origin")}[direction]
+        for number, (step, workdays) in enumerate(steps, start=1):
+            # Never past today, whatever the calendar: a step due "later" happens today instead.
+            day = min(add_workdays(day, workdays, overrides).date, today)
+            if step == "provide_info":
+                actor = Actor.worker()
+            else:
+                acting_side = side[0] if step in ORIGIN_STEPS else side[1]
+                actor = actors[f"{acting_side}_{'supervisor' if step in SUPERVISOR_STEPS else 'clerk'}"]
+            with _happening(day, number):
+                case = services.case_transition(
+                    case=case, actor=actor, name=step, note=NOTES.get(step, ""), today=day,
+                )
+        if extras.get("access_code"):
+            _set_access_code(case, DEMO_ACCESS_CODE)
     return TransferCase.objects.count()

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Actor, CaseStatus, TransferCase, TransferCaseQuerySet
-from cases.selectors import WORKLIST_COUNT_CAP, search_condition
+from cases.selectors import WORKER_SEARCH_PREFIX, WORKLIST_COUNT_CAP, search_condition, worker_id_from_token
 from cases.selectors.lists import Key, Order
 from regions.models import InsuranceType
 
@@ -21,6 +21,15 @@ SORTS = {
     "worker__name": _("Name"),
     "status": _("Status"),
     "created_at": _("Opened"),
+}
+# Named one by one, lazily: django-filter would build "label (descending)" once, at import, in whatever
+# language was active then, and in English (its own catalogue has no zh_Hans).
+SORTS_DESCENDING = {
+    "-due_date": _("Due date, latest first"),
+    "-reference": _("Reference, descending"),
+    "-worker__name": _("Name, descending"),
+    "-status": _("Status, descending"),
+    "-created_at": _("Opened, newest first"),
 }
 
 
@@ -65,7 +74,8 @@ class WorklistFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    o = NullsLastOrderingFilter(fields=tuple((name, name) for name in SORTS), field_labels=SORTS, label=_("Sort by"),
+    o = NullsLastOrderingFilter(fields=tuple((name, name) for name in SORTS), field_labels={**SORTS, **SORTS_DESCENDING},
+                                label=_("Sort by"),
                                 empty_label=_("Most urgent first"))
 
     class Meta:
@@ -78,6 +88,9 @@ class WorklistFilter(django_filters.FilterSet):
         agency_id = Actor.for_user(getattr(self.request, "user", None)).agency_id
         if not value or agency_id is None:
             return queryset
+        if value.startswith(WORKER_SEARCH_PREFIX):
+            # A search for a full ID number, carried as the worker's token (clerk.worklist): never the number.
+            return queryset.filter(worker_id=worker_id_from_token(value[len(WORKER_SEARCH_PREFIX):]) or 0)
         return queryset.filter(search_condition(value, agency_id=agency_id, limit=WORKLIST_COUNT_CAP))
 
 

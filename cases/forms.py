@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Hidden, Submit
 from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from cases.ids import parse_id_number
-from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseDuplicate, Side, TransferCase
+from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseDuplicate, ContributionPeriod, Side, TransferCase
+from cases.services import parse_month
+from cases.tables import MAX_BYTES, ContributionTable, read_contribution_table
 from regions.models import Agency, City, InsuranceType
-
-# The columns of the contribution upload, in the order of the downloadable template.
-CSV_COLUMNS = (
-    "insurance_type", "city_code", "start_month", "end_month", "monthly_base", "personal_account_credit", "paid",
-)
-MONTH = re.compile(r"^\d{4}-\d{2}$")
-CSV_MAX_BYTES = 1024 * 1024
-CSV_MAX_ROWS = 500
-PAID_WORDS = {
-    "": True, "1": True, "true": True, "yes": True, "y": True, "是": True, "已缴": True,
-    "0": False, "false": False, "no": False, "n": False, "否": False, "欠缴": False, "未缴": False,
-}
 
 
 def _helper(key: str, action: str = "", submit: str | None = None, method: str = "post") -> FormHelper:
@@ -52,11 +38,16 @@ class FilterableSelect(forms.Select):
 
 
 class IdNumberField(forms.CharField):
+    """An ID number as people type it: with spaces or hyphens, full-width digits or a small x (cases.ids)."""
+
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("label", _("ID number"))
-        kwargs.setdefault("max_length", 18)
+        # Room for the separators; the number itself is checked after normalising, never cut to length.
+        kwargs.setdefault("max_length", 32)
         kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "text"})
+            "widget", forms.TextInput(attrs={
+                "autocomplete": "off", "spellcheck": "false", "inputmode": "text", "autocapitalize": "characters",
+            })
         )
         super().__init__(**kwargs)
 
@@ -64,12 +55,37 @@ class IdNumberField(forms.CharField):
         return parse_id_number(super().clean(value)).id_number
 
 
+class PhoneField(PhoneNumberField):
+    """A phone number checked by the phonenumbers library, read as Chinese without a prefix; cleaned to E.164.
+
+    The worker register form, the portal's application, the API (cases.api.serializers.PhoneField) and the
+    admin (the model field) all read it this way.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("label", _("Phone"))
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("help_text", _("A mobile or landline number, e.g. 138 0013 8000 or 0755-8888 1234."))
+        super().__init__(region="CN", **kwargs)
+        self.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+
+    def clean(self, value: object) -> str:
+        number = super().clean(value)
+        return number.as_e164 if number else ""
+
+
 class WorkerLookupForm(forms.Form):
-    id_number = IdNumberField(help_text=_("18 characters, as on the resident identity card."))
+    """Posted, never in a query string: an ID number must not end up in URLs, browser history or proxy logs."""
+
+    id_number = IdNumberField(
+        help_text=_("18 characters, as on the resident identity card or the Hong Kong, Macao or Taiwan residence "
+                    "permit; spaces and hyphens are fine.")
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("lookup", submit=_("Find the worker"), method="get")
+        self.helper = _helper("lookup", submit=_("Find the worker"))
+        self.helper.add_input(Hidden("action", "lookup"))
 
 
 class WorkerRegisterForm(forms.Form):
@@ -79,7 +95,7 @@ class WorkerRegisterForm(forms.Form):
         label=_("Hukou city"), queryset=City.objects.select_related("province").order_by("code"),
         widget=FilterableSelect, help_text=_("Where the household registration is."), empty_label=_("Choose a city"),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    phone = PhoneField(required=False)
     email = forms.EmailField(
         label=_("E-mail"), required=False, help_text=_("If given, the worker is told of every step by e-mail.")
     )
@@ -120,15 +136,13 @@ class CaseOpenForm(forms.Form):
 
 
 class MonthField(forms.CharField):
-    """A month as YYYY-MM; the browser offers a month picker where it has one."""
+    """A month as the row parser reads it (2024-06, 2024/6, 202406); the browser offers a month picker."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 
     def clean(self, value: str) -> str:
-        value = super().clean(value).strip()
-        if not MONTH.match(value) or not 1 <= int(value[5:]) <= 12:
-            raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2024-06."))
-        return value
+        value = super().clean(value)
+        return f"{parse_month(value):%Y-%m}" if value else value
 
 
 class ContributionPeriodForm(forms.Form):
@@ -163,52 +177,72 @@ class ContributionPeriodForm(forms.Form):
 
 class ContributionUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text=_("UTF-8 or GBK, one period per row, with the template's header row. All rows or none are stored."),
+        label=_("CSV or Excel file"),
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }),
+        help_text=_("CSV (UTF-8 or GBK) or .xlsx, one period per row under a header row in Chinese or English, as in "
+                    "the template. All rows or none are stored."),
     )
 
     def __init__(self, *args: object, action: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("upload", action, _("Upload and check"))
 
-    def clean_file(self) -> list[dict[str, object]]:
+    def clean_file(self) -> ContributionTable:
         upload = self.cleaned_data["file"]
-        if upload.size > CSV_MAX_BYTES:
-            raise ValidationError(_("The file is larger than 1 MB."))
-        raw = upload.read()
-        # Spreadsheets on Chinese Windows save CSV as GBK; everything else sends UTF-8.
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError(_("The file is neither UTF-8 nor GBK text."))
-        reader = csv.DictReader(io.StringIO(text))
-        header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in CSV_COLUMNS if name not in header and name not in ("personal_account_credit", "paid")]
-        if missing:
-            raise ValidationError(
-                _("The header row lacks the columns %(columns)s; start from the template.")
-                % {"columns": ", ".join(missing)}
-            )
-        records = []
-        for row in reader:
-            cells = {(key or "").strip(): (value or "").strip() for key, value in row.items()}
-            if not any(cells.values()):
-                continue
-            paid = cells.get("paid", "")
-            records.append({
-                **{name: cells.get(name, "") for name in CSV_COLUMNS if name != "paid"},
-                # Unknown words go through as they are, so the row's error names the column.
-                "paid": PAID_WORDS.get(paid.lower(), paid),
-            })
-        if not records:
-            raise ValidationError(_("The file holds no period."))
-        if len(records) > CSV_MAX_ROWS:
-            raise ValidationError(_("Upload at most %(rows)s rows at a time.") % {"rows": CSV_MAX_ROWS})
-        return records
+        # One byte past the limit is enough to refuse a large upload without reading all of it.
+        return read_contribution_table(upload.read(MAX_BYTES + 1))
+
+
+class ContributionCorrectionForm(forms.Form):
+    """A period's corrected values and the reason; the service checks them as a batch row is checked."""
+
+    start_month = MonthField(label=_("First month"))
+    end_month = MonthField(label=_("Last month"))
+    monthly_base = forms.DecimalField(label=_("Monthly base"), min_value=0, max_digits=14, decimal_places=2)
+    personal_account_credit = forms.DecimalField(
+        label=_("Personal account credit per month"), min_value=0, max_digits=14, decimal_places=2, required=False,
+        # xgettext:no-python-format (the percent signs are literal)
+        help_text=_("Leave empty to use 11% of the base before 2006 and 8% from 2006."),
+    )
+    paid = forms.BooleanField(label=_("Paid"), required=False, help_text=_("Tick to settle months that were owed."))
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the version; both agencies of an open case see it."),
+    )
+
+    def __init__(self, *args: object, period: ContributionPeriod, action: str = "", **kwargs: object) -> None:
+        kwargs.setdefault("initial", {
+            "start_month": f"{period.start_month:%Y-%m}", "end_month": f"{period.end_month:%Y-%m}",
+            "monthly_base": period.monthly_base, "personal_account_credit": period.personal_account_credit,
+            "paid": period.paid,
+        })
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(f"correct-{period.pk}", action, _("Save the correction"))
+
+    def changes(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "start_month": data["start_month"], "end_month": data["end_month"],
+            "monthly_base": str(data["monthly_base"]),
+            "personal_account_credit": "" if data["personal_account_credit"] is None
+            else str(data["personal_account_credit"]),
+            "paid": data["paid"],
+        }
+
+
+class ContributionDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for deleting"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The period and its versions stay in the history, marked deleted, with this reason."),
+    )
+    confirm = forms.BooleanField(label=_("I have checked that this period was recorded in error."))
+
+    def __init__(self, *args: object, period: ContributionPeriod, action: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(f"delete-{period.pk}", action)
+        self.helper.add_input(Submit("submit", _("Delete the period"), css_id="submit-delete", css_class="btn-danger"))
 
 
 # Steps that cannot be taken back open a short form first that says what they do, so a stray click does nothing.

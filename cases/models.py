@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from cases import rules
 from cases.ids import mask, validate_id_number
@@ -137,6 +139,29 @@ TRANSITION_RULES: dict[str, TransitionRule] = {
 }
 
 
+# Events that are no transition, by the name they are recorded under (the API's event "transition").
+EVENT_LABELS = {
+    "open": _("Application lodged"),
+    "resolve_duplicate": _("Duplicate months resolved"),
+    "add_material": _("The worker sent more material"),
+    "contributions_recorded": _("Contribution periods recorded"),
+    "contribution_corrected": _("Contribution period corrected"),
+    "contribution_deleted": _("Contribution period deleted"),
+    "due_date_recomputed": _("Due date recomputed on the official calendar"),
+}
+
+
+def event_label(name: str) -> str:
+    """What the timeline, the admin and the exports call an event."""
+    if name in TRANSITION_RULES:
+        return str(TRANSITION_RULES[name].label)
+    return str(EVENT_LABELS.get(name, name))
+
+
+def status_label(status: str) -> str:
+    return CaseStatus(status).label if status in CaseStatus.values else status
+
+
 def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     """Side and role only, whatever the state: a refusal here is a 403, a wrong state a 409."""
     rule = TRANSITION_RULES[name]
@@ -147,8 +172,30 @@ def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     return actor.is_supervisor or not rule.supervisor_only
 
 
+def worker_may_add_material(case: TransferCase) -> bool:
+    """The worker may send documents at any open step, asked for or not."""
+    return case.is_open
+
+
 def _permission(name: str) -> Callable[[TransferCase, Actor], bool]:
     return lambda case, actor: actor_may(case, actor, name)
+
+
+class WorkerQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> WorkerQuerySet:
+        """The one definition of the workers a clerk may read (docs/api.md "Corrections and arrears").
+
+        A worker is visible to an agency that has a case with them (at either end, in any state), in whose
+        city a period of theirs is recorded (paid or not), or that registered them.
+        """
+        agency_id = Actor.for_user(user).agency_id
+        if agency_id is None:
+            return self.none()
+        return self.filter(
+            Q(registered_by_agency_id=agency_id)
+            | Exists(TransferCase.objects.filter(of_agency(agency_id), worker=OuterRef("pk")))
+            | Exists(ContributionPeriod.objects.filter(worker=OuterRef("pk"), city__agencies=agency_id))
+        )
 
 
 class Worker(models.Model):
@@ -159,9 +206,17 @@ class Worker(models.Model):
     hukou_city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="+", verbose_name=_("hukou city")
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # One validation for every path that takes a phone number (forms, API, admin): the phonenumbers library,
+    # numbers without a country prefix read as Chinese; stored in E.164.
+    phone = PhoneNumberField(_("phone"), region="CN", blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    registered_by_agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by"),
+        help_text=_("The agency whose clerk registered the worker; empty for an online application."),
+    )
+
+    objects = WorkerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("insured worker")
@@ -210,6 +265,13 @@ class ContributionPeriod(models.Model):
     # Set while an issued, valid agreement uses the period (docs/domain.md §6 "Corrections"): the figures it
     # froze must keep matching the record, so the period is corrected only after return_to_origin.
     locked = models.BooleanField(_("locked by an agreement"), default=False, editable=False)
+
+    # Every version, with who changed it, when and why (docs/domain.md §6 "Corrections"). The reason is free text
+    # of a note's length, not the library's 100 characters.
+    history = HistoricalRecords(
+        history_change_reason_field=models.TextField(null=True), user_related_name="+",
+        verbose_name=_("contribution period version"),
+    )
 
     class Meta:
         verbose_name = _("contribution period")
@@ -567,7 +629,7 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.transition} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.transition_label} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -579,7 +641,20 @@ class CaseEvent(models.Model):
 
     @property
     def to_status_label(self) -> str:
-        return CaseStatus(self.to_status).label if self.to_status in CaseStatus.values else self.to_status
+        return status_label(self.to_status)
+
+    @property
+    def from_status_label(self) -> str:
+        return status_label(self.from_status)
+
+    @property
+    def transition_label(self) -> str:
+        return event_label(self.transition)
+
+    @property
+    def actor_name(self) -> str:
+        """The clerk's user name, or "the worker" in the reader's language (stored as a fixed label)."""
+        return str(_("the worker")) if self.actor_label == Actor.worker().label else self.actor_label
 
 
 class CaseDuplicate(models.Model):
@@ -674,3 +749,45 @@ class CaseAttachment(models.Model):
     @property
     def extension(self) -> str:
         return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(self.content_type, "bin")
+
+
+class WorkerAccess(models.Model):
+    """Who read which worker's full ID number or contribution history, when and from where (docs/api.md).
+
+    Written by the clerk pages, the API and the documents; administrators review it, nobody edits it.
+    """
+
+    class What(models.TextChoices):
+        FULL_ID = "full_id", _("Full ID number")
+        WORKER = "worker", _("Worker record with full ID number")
+        CONTRIBUTIONS = "contributions", _("Contribution history")
+        PERIOD_HISTORY = "period_history", _("Versions of a period")
+        DOCUMENT = "document", _("Document")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    # Kept beside the link, so that the record still names the reader after the account is removed.
+    username = models.CharField(_("user name"), max_length=150)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("agency")
+    )
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="accesses", verbose_name=_("worker"))
+    case = models.ForeignKey(
+        TransferCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    what = models.CharField(_("what"), max_length=16, choices=What.choices)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # With any ID number in it masked: the record says where, not the number once more.
+    path = models.CharField(_("path"), max_length=255)
+
+    class Meta:
+        verbose_name = _("access to worker data")
+        verbose_name_plural = _("accesses to worker data")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["worker", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_what_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail, send_mass_mail
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from cases.models import CaseEvent
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +46,7 @@ def transition_made(event_id: int) -> None:
             messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, clerk_addresses))
         # Events the worker caused carry no clerk; the worker needs no mail about their own action.
         if case.worker.email and event.actor_id is not None:
-            subject = _("Your social insurance transfer %(reference)s: %(status)s") % {
-                "reference": case.reference, "status": status,
-            }
-            # The worker's copy carries no personal data beyond the reference: e-mail is not private.
-            body = _(
-                "Your transfer case %(reference)s is now “%(status)s”. Check its progress online with the "
-                "reference and your ID number."
-            ) % {"reference": case.reference, "status": status}
+            subject, body = worker_update(event)
             messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [case.worker.email]))
     if messages:
         try:
@@ -56,6 +54,103 @@ def transition_made(event_id: int) -> None:
         except OSError:
             # The transition stands; a mail server outage must not undo it.
             logger.exception("notification for event %s not sent", event_id)
+
+
+def site_url(path: str) -> str:
+    """An absolute link for an e-mail, which is written outside any request (settings.SITE_URL)."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def worker_update(event: CaseEvent) -> tuple[str, str]:
+    """The worker's copy of a step: where the case stands and where to look; for a request, what is needed.
+
+    It carries no personal data beyond the reference (e-mail is not private), except what the origin
+    asks for, which the worker must read to answer.
+    """
+    from cases.models import CaseStatus
+
+    case = event.case
+    status = CaseStatus(case.status).label
+    names = {"reference": case.reference, "status": status, "origin": case.origin_agency.name}
+    if event.transition == "request_info":
+        subject = _("Your social insurance transfer %(reference)s: information needed") % names
+        body = _(
+            "%(origin)s needs more information from you before it can go on with your transfer case "
+            "%(reference)s. It asks:\n\n%(note)s\n\n"
+            "Answer online, and send documents, on “My case”: %(url)s\n"
+            "You need the reference, your ID number and your access code; %(origin)s gives you a new access "
+            "code if you have none. You may also hand the documents in at %(origin)s.\n"
+            "The time limit is paused until you answer."
+        ) % {**names, "note": event.note, "url": site_url(reverse("cases:act"))}
+        return subject, body
+    subject = _("Your social insurance transfer %(reference)s: %(status)s") % names
+    body = _(
+        "Your transfer case %(reference)s is now “%(status)s”. Check its progress online with the "
+        "reference and your ID number: %(url)s"
+    ) % {**names, "url": site_url(reverse("cases:status"))}
+    return subject, body
+
+
+def worker_material_added(event_id: int, attachment_ids: list[int]) -> None:
+    """The agency whose turn it is hears of documents the worker sent without being asked."""
+    from cases.models import CaseAttachment, CaseEvent, Side
+
+    event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
+    case = event.case
+    # While the case waits on the worker it is the origin's, which asked and reads the answer.
+    agency = case.destination_agency if case.next_side() == Side.DESTINATION else case.origin_agency
+    addresses = list(
+        get_user_model().objects.filter(membership__agency=agency, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    files = list(CaseAttachment.objects.filter(pk__in=attachment_ids, case=case).values_list("original_name", flat=True))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Case %(reference)s: the worker sent more material") % {"reference": case.reference}
+        body = _(
+            "The worker sent documents for case %(reference)s (%(type)s, %(origin)s to %(destination)s):\n"
+            "%(files)s\n\n%(note)s\n\nThey are on the case page: %(url)s"
+        ) % {
+            "reference": case.reference, "type": case.get_insurance_type_display(),
+            "origin": case.origin_agency.name, "destination": case.destination_agency.name,
+            "files": "\n".join(f"- {name}" for name in files), "note": event.note,
+            "url": site_url(case.get_absolute_url()),
+        }
+    _send_one(subject, body, addresses, f"material of event {event_id}")
+
+
+def withdrawal_confirmed(event_id: int, language: str) -> None:
+    """The worker's own record that they withdrew, in the language they used on the page."""
+    from cases.models import CaseEvent
+
+    event = CaseEvent.objects.select_related(
+        "case__worker", "case__origin_agency", "case__destination_agency"
+    ).get(pk=event_id)
+    case = event.case
+    if not case.worker.email:
+        return
+    with translation.override(language):
+        subject = _("Your social insurance transfer %(reference)s is withdrawn") % {"reference": case.reference}
+        body = _(
+            "You withdrew your application %(reference)s (%(type)s, from %(origin)s to %(destination)s) on "
+            "%(date)s. Nothing more happens with it, and your insurance stays where it is now.\n"
+            "To transfer it later, apply again: %(url)s\n"
+            "If you did not withdraw it yourself, contact %(origin)s at once."
+        ) % {
+            "reference": case.reference, "type": case.get_insurance_type_display(),
+            "origin": case.origin_agency.name, "destination": case.destination_agency.name,
+            "date": f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}", "url": site_url(reverse("cases:apply")),
+        }
+    _send_one(subject, body, [case.worker.email], f"withdrawal of event {event_id}")
+
+
+def _send_one(subject: str, body: str, to: list[str], what: str) -> None:
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+    except OSError:
+        # The change stands; a mail server outage must not undo it.
+        logger.exception("%s not sent", what)
 
 
 def access_code_issued(*, email: str, reference: str, access_code: str, act_url: str, language: str) -> None:
@@ -73,3 +168,34 @@ def access_code_issued(*, email: str, reference: str, access_code: str, act_url:
     except OSError:
         # The application stands; the worker still saw the code on the confirmation page.
         logger.exception("access code for %s not sent", reference)
+
+
+def history_changed(event_id: int) -> None:
+    """A period recorded, corrected or deleted for a worker with an open case: the case's agencies are told,
+    except the one that made the change (it knows)."""
+    from cases.models import CaseEvent
+
+    event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
+    case = event.case
+    agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
+    addresses = list(
+        get_user_model().objects.filter(membership__agency_id__in=agencies, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Case %(reference)s: the contribution history changed") % {"reference": case.reference}
+        # Periods carry no name or ID number: the reference is enough for a clerk to open the case.
+        body = _(
+            "The contribution history behind case %(reference)s (%(type)s) between %(origin)s and %(destination)s "
+            "changed. Check the figures before the next step.\n%(note)s"
+        ) % {
+            "reference": case.reference, "type": case.get_insurance_type_display(),
+            "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
+        }
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
+    except OSError:
+        # The change stands; a mail server outage must not undo it.
+        logger.exception("notification for event %s not sent", event_id)

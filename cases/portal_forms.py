@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.forms import FilterableSelect
-from cases.ids import parse_id_number
+from cases.forms import FilterableSelect, IdNumberField, PhoneField
 from cases.models import EVENT_NOTE_MAX_LENGTH
 from cases.selectors import Choices, agency_for_city
 from cases.services import sniff_content_type
@@ -49,17 +47,16 @@ class AccessForm(LookupForm):
 
 
 class ApplyForm(forms.Form):
-    id_number = forms.CharField(
-        label=_("ID number"), max_length=18, min_length=18,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    id_number = IdNumberField(
+        help_text=_("As on your resident identity card, or your Hong Kong, Macao or Taiwan residence permit."),
     )
     name = forms.CharField(label=_("Name"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    hukou_city = forms.ChoiceField(label=_("Hukou city"), help_text=_("Where your household is registered."))
-    phone = forms.CharField(
-        label=_("Phone"), max_length=32,
-        validators=[RegexValidator(r"^\+?[0-9][0-9 -]{5,30}$", _("Enter a phone number of digits, e.g. 13800138000."))],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    hukou_city = forms.ChoiceField(
+        label=_("Hukou city"),
+        help_text=_("Where your household is registered; for a Hong Kong, Macao or Taiwan resident, the city that "
+                    "issued the residence permit."),
     )
+    phone = PhoneField()
     email = forms.EmailField(
         label=_("E-mail"), help_text=_("The access code is sent here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -85,9 +82,6 @@ class ApplyForm(forms.Form):
         # Some 340 cities: a box above each list narrows it as the worker types (static/js/select-filter.js).
         for name in ("hukou_city", "origin_city", "destination_city"):
             self.fields[name].widget = FilterableSelect(choices=self.fields[name].choices)
-
-    def clean_id_number(self) -> str:
-        return parse_id_number(self.cleaned_data["id_number"]).id_number
 
     def clean_hukou_city(self) -> City:
         return City.objects.get(code=self.cleaned_data["hukou_city"])
@@ -121,14 +115,14 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: object, initial: object = None) -> list[object]:
         clean_one = super().clean
         files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         return [clean_one(item, initial) for item in files]
 
 
-class ProvideInfoForm(forms.Form):
-    note = forms.CharField(
-        label=_("Your answer"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What you are sending, or why something cannot be sent."),
-    )
+class WorkerFilesForm(forms.Form):
+    """Documents from the worker: PDF, JPEG or PNG, checked by content before any of them is stored."""
+
     attachments = MultipleFileField(
         label=pgettext_lazy("files the worker sends", "Documents"), required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
@@ -158,6 +152,29 @@ class ProvideInfoForm(forms.Form):
             if sniff_content_type(head) is None:
                 raise forms.ValidationError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": uploaded.name})
         return files
+
+
+class ProvideInfoForm(WorkerFilesForm):
+    note = forms.CharField(
+        label=_("Your answer"), max_length=EVENT_NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you are sending, or why something cannot be sent."),
+    )
+    field_order = ["note", "attachments"]
+
+
+class MaterialForm(WorkerFilesForm):
+    """Documents the worker sends unasked; the same field names as the answer, a message optional."""
+
+    note = forms.CharField(
+        label=_("Message (optional)"), max_length=EVENT_NOTE_MAX_LENGTH, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What the documents are, for the agency."),
+    )
+    field_order = ["attachments", "note"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].required = True
+        self.fields["attachments"].error_messages["required"] = _("Choose at least one file to send.")
 
 
 class VerifyForm(forms.Form):

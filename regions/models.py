@@ -5,8 +5,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# A place's or an agency's name is 名称 in Chinese, a person's 姓名: one English word, two msgids.
+PLACE_NAME = pgettext_lazy("name of a place or an organisation", "name")
 
 
 class InsuranceType(models.TextChoices):
@@ -24,7 +27,7 @@ class Province(models.Model):
     code = models.CharField(
         _("code"), max_length=2, primary_key=True, validators=[RegexValidator(r"^[1-6]\d$")]
     )
-    name = models.CharField(_("name"), max_length=32)
+    name = models.CharField(PLACE_NAME, max_length=32)
 
     class Meta:
         verbose_name = _("province")
@@ -42,7 +45,7 @@ class City(models.Model):
         PROVINCE_ADMINISTERED = "province_administered", _("County-level city under the province")
 
     code = models.CharField(_("code"), max_length=6, primary_key=True, validators=[RegexValidator(r"^\d{6}$")])
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(PLACE_NAME, max_length=64)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.PREFECTURE)
 
@@ -60,10 +63,13 @@ class City(models.Model):
 
 class Agency(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True, validators=[RegexValidator(r"^[0-9A-Za-z-]+$")])
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(PLACE_NAME, max_length=128)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("city"))
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    hours = models.CharField(
+        _("opening hours"), max_length=255, blank=True, help_text=_("e.g. 周一至周五 9:00–12:00, 14:00–17:30")
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -139,7 +145,9 @@ class RegionPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.province} {self.year or _('standing rule')}"
+        # Outside the f-string: xgettext does not look into one, and the label would never be translated.
+        year = self.year or _("standing rule")
+        return f"{self.province} {year}"
 
 
 class CreditRate(models.Model):

@@ -4,7 +4,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from cases.ids import mask_in_text
 
 request_log = logging.getLogger("sstransfer.request")
 
@@ -40,7 +44,8 @@ class RequestLogMiddleware:
             extra={
                 "fields": {
                     "method": request.method,
-                    "path": request.path,
+                    # The API's paths carry ID numbers (/api/v1/workers/{id_number}); the log keeps them masked.
+                    "path": mask_in_text(request.path),
                     "status": response.status_code,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
                     "user": user.get_username() if user is not None and user.is_authenticated else None,
@@ -60,3 +65,29 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/api/v1/docs"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store` on every private answer: anything for a browser with a session (a signed-in clerk,
+    a worker who opened "My case"), answers to a form, and every API answer.
+
+    A shared proxy or the browser's disk cache must keep no copy of a worker's record. Public pages for a visitor
+    without a session (the home page, the directory, a verification) stay cacheable; static files never get here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self._private(request, response):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    @staticmethod
+    def _private(request: HttpRequest, response: HttpResponse) -> bool:
+        if request.path.startswith("/api/") or request.method not in ("GET", "HEAD"):
+            return True
+        # The session cookie, not whether the view read the session: a page may show private data it took from
+        # elsewhere in the session's name, and a response may be the one that starts a session.
+        return settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in response.cookies

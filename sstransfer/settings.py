@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
+    "import_export",
+    "phonenumber_field",
     "regions",
     "cases",
 ]
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sstransfer.middleware.ContentSecurityPolicyMiddleware",
+    "sstransfer.middleware.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "sstransfer.urls"
@@ -130,12 +134,24 @@ MEDIA_URL = "media/"
 # views, never from MEDIA_URL directly.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 
+# A phone number typed without a country prefix is a Chinese one; every path validates it the same way.
+PHONENUMBER_DEFAULT_REGION = "CN"
+# Importing reference data changes it: only administrators who may change the rows may import them.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# A period changes only through the correction service (a reason, the checks of a batch, the case told): the
+# history admin's "revert to this version" would bypass all of it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sstransfer <noreply@sstransfer.example>")
+# The site's address as its readers reach it: e-mails are written outside any request, and their links
+# (a worker's "My case", a clerk's case page) start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,8 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Actor, CaseStatus, TransferCase, Worker
-from cases.services import case_add_note
+from cases.models import Actor, CaseStatus, TransferCase, Worker, WorkerAccess
+from cases.services import case_add_note, worker_access_record
 from tests.factories import WorkerFactory, open_case, periods
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 # Session, user, then the page's own queries; none grows with the number of rows.
 CHANGELIST_QUERIES = {
     "auth.group": 6, "authtoken.tokenproxy": 6, "regions.province": 6, "regions.city": 7, "regions.agency": 7,
-    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 6, "regions.calendarday": 8,
-    "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 10,
-    "cases.casenote": 6, "cases.caseattachment": 6,
+    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 7, "regions.calendarday": 8,
+    "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 8,
+    "cases.casenote": 6, "cases.caseattachment": 6, "cases.workeraccess": 8,
 }
 CASE_PAGE_QUERIES = 11
 
@@ -38,6 +38,8 @@ def add_cases(users, count: int) -> list[TransferCase]:
             periods(worker, ("510100", "2019-07", "2019-12", "5000"), ("420100", "2018-01", "2018-03", "4000"))
         case = open_case(users, worker=worker, status=status)
         case_add_note(case=case, actor=Actor.for_user(users["dest_clerk"]), user=users["dest_clerk"], text="请核对")
+        worker_access_record(user=users["dest_clerk"], worker_id=worker.pk, what=WorkerAccess.What.CONTRIBUTIONS,
+                             ip="10.0.0.1", path=f"/cases/{case.reference}/contributions/", case_id=case.pk)
         made.append(case)
     return made
 

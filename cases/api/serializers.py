@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from cases import rules
@@ -14,6 +15,9 @@ from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseStatus, Ou
 from regions.models import MONEY, Agency, City, InsuranceType
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# What the row parser reads as a month (cases.services.contributions.MONTH_FORMS); answers always use YYYY-MM.
+MONTH_INPUT_PATTERN = r"^\d{4}([-/.]\d{1,2}|\d{2})$"
+MONEY_INPUT_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
 # Named once so the schema has one TransitionEnum (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 TRANSITION_NAMES = list(TRANSITION_RULES)
 
@@ -95,19 +99,35 @@ class AgencySerializer(serializers.Serializer):
     province_name = serializers.CharField(source="city.province.name")
     address = serializers.CharField()
     phone = serializers.CharField()
+    hours = serializers.CharField(help_text=_("Opening hours, as the agency gives them."))
 
 
 # --- workers and contributions ---------------------------------------------------------------
 
 
+class PhoneField(PhoneNumberField):
+    """A phone number read as the forms and the admin read it (phonenumbers, region CN), answered in E.164."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(region="CN", max_length=32, **kwargs)
+
+    def to_internal_value(self, data: object) -> str:
+        number = super().to_internal_value(data)
+        return number.as_e164 if number else ""
+
+
 class WorkerCreateSerializer(serializers.Serializer):
     id_number = serializers.CharField(
-        max_length=32, validators=[validate_id_number], help_text=_("18-character resident ID number (GB 11643-1999).")
+        max_length=32, validators=[validate_id_number],
+        help_text=_("18-character resident ID number (GB 11643-1999), or a Hong Kong, Macao or Taiwan residence "
+                    "permit number; spaces, hyphens, full-width digits and a lower-case x are accepted."),
     )
     name = serializers.CharField(max_length=64)
     hukou_city_code = LookupField(
         slug_field="code", queryset=City.objects.all(), help_text=_("6-digit code of the hukou city.")
     )
+    phone = PhoneField(required=False, help_text=_("Optional; a Chinese number unless it starts with +."))
+    email = serializers.EmailField(required=False, max_length=254)
 
 
 class WorkerSerializer(serializers.Serializer):
@@ -164,11 +184,11 @@ class ContributionRecordSerializer(serializers.Serializer):
 
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
     city_code = serializers.RegexField(r"^\d{6}$", help_text=_("Must be the city of the caller's agency."))
-    start_month = serializers.RegexField(MONTH_PATTERN, help_text=_("First month, YYYY-MM."))
-    end_month = serializers.RegexField(MONTH_PATTERN, help_text=_("Last month, YYYY-MM; not in the future."))
-    monthly_base = serializers.RegexField(r"^\d{1,12}(\.\d{1,2})?$", help_text=_("Money as a string, e.g. \"8000.00\"."))
+    start_month = serializers.RegexField(MONTH_INPUT_PATTERN, help_text=_("First month, YYYY-MM."))
+    end_month = serializers.RegexField(MONTH_INPUT_PATTERN, help_text=_("Last month, YYYY-MM; not in the future."))
+    monthly_base = serializers.RegexField(MONEY_INPUT_PATTERN, help_text=_("Money as a string, e.g. \"8000.00\"."))
     personal_account_credit = serializers.RegexField(
-        r"^\d{1,12}(\.\d{1,2})?$", required=False, allow_null=True,
+        MONEY_INPUT_PATTERN, required=False, allow_null=True,
         # xgettext:no-python-format
         help_text=_("Credited to the personal account per month; by default 11% of the base before 2006, 8% after."),
     )
@@ -198,6 +218,7 @@ class ContributionFilterSerializer(serializers.Serializer):
 
 
 class ContributionPeriodSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The period's number, for corrections and its history."))
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
     city_code = serializers.CharField(source="city_id")
     city_name = serializers.CharField(source="city.name")
@@ -208,6 +229,53 @@ class ContributionPeriodSerializer(serializers.Serializer):
     personal_account_credit = money(allow_null=True)
     paid = serializers.BooleanField()
     recorded_at = serializers.DateTimeField()
+    locked = serializers.BooleanField(help_text=_("true while an issued, valid agreement uses the period (409 on changes)."))
+    versions = serializers.IntegerField(source="version_count", help_text=_("How many versions are kept, the first included."))
+
+
+REASON_HELP = _("Why: kept with the version and shown to both agencies of an open case.")
+
+
+class ContributionCorrectionSerializer(serializers.Serializer):
+    """What a PATCH may send; contribution_correct checks the corrected period as a batch row is checked."""
+
+    monthly_base = serializers.RegexField(MONEY_INPUT_PATTERN, required=False)
+    personal_account_credit = serializers.RegexField(
+        MONEY_INPUT_PATTERN, required=False, allow_null=True, help_text=_("null: the default share of the base.")
+    )
+    paid = serializers.BooleanField(required=False, help_text=_("true settles arrears."))
+    start_month = serializers.RegexField(MONTH_INPUT_PATTERN, required=False)
+    end_month = serializers.RegexField(MONTH_INPUT_PATTERN, required=False)
+    reason = serializers.CharField(max_length=EVENT_NOTE_MAX_LENGTH, help_text=REASON_HELP)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=EVENT_NOTE_MAX_LENGTH, help_text=REASON_HELP)
+
+
+class PeriodValuesSerializer(serializers.Serializer):
+    monthly_base = money()
+    personal_account_credit = money(allow_null=True)
+    paid = serializers.BooleanField()
+    start_month = MonthField()
+    end_month = MonthField()
+    city_code = serializers.CharField(source="city_id")
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+
+
+class PeriodVersionSerializer(serializers.Serializer):
+    changed_at = serializers.DateTimeField(source="history_date")
+    changed_by = serializers.CharField(
+        source="history_user.username", allow_null=True, default=None,
+        help_text=_("The user name; null for an import without a user."),
+    )
+    reason = serializers.CharField(source="history_change_reason", allow_null=True, allow_blank=True)
+    deleted = serializers.SerializerMethodField()
+    values = PeriodValuesSerializer(source="*")
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_deleted(self, version: object) -> bool:
+        return version.history_type == "-"
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -313,7 +381,11 @@ class DuplicateSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    transition = serializers.CharField(help_text=_("A transition name, or open / resolve_duplicate."))
+    transition = serializers.CharField(help_text=_(
+        "A transition name, or open / resolve_duplicate / add_material (documents from the worker), or "
+        "contributions_recorded / contribution_corrected / contribution_deleted when the worker's history of the "
+        "case's type changed, or due_date_recomputed when the official calendar of its year was entered."
+    ))
     from_ = serializers.CharField(source="from_status", help_text=_("Empty for the opening event."))
     to = serializers.CharField(source="to_status")
     actor = serializers.CharField(source="actor_label", help_text=_("User name, or \"worker\"."))

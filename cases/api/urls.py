@@ -12,6 +12,14 @@ urlpatterns = [
     path("workers", views.WorkerCreateView.as_view(), name="api-workers"),
     re_path(rf"^workers/{ID_NUMBER}$", views.WorkerDetailView.as_view(), name="api-worker"),
     re_path(rf"^workers/{ID_NUMBER}/contributions$", views.WorkerContributionsView.as_view(), name="api-contributions"),
+    re_path(
+        rf"^workers/{ID_NUMBER}/contributions/(?P<id>{views.PERIOD_PATTERN})$", views.ContributionPeriodView.as_view(),
+        name="api-contribution",
+    ),
+    re_path(
+        rf"^workers/{ID_NUMBER}/contributions/(?P<id>{views.PERIOD_PATTERN})/history$",
+        views.ContributionHistoryView.as_view(), name="api-contribution-history",
+    ),
     path("cases", views.CaseListCreateView.as_view(), name="api-cases"),
     re_path(rf"^cases/{REFERENCE}$", views.CaseDetailView.as_view(), name="api-case"),
     re_path(

@@ -27,7 +27,7 @@ from cases import selectors, services
 from cases.api import serializers as s
 from cases.documents import agreement_pdf
 from cases.errors import StateConflict
-from cases.models import TRANSITION_RULES, Actor, TransferCase
+from cases.models import TRANSITION_RULES, Actor, TransferCase, Worker, WorkerAccess
 from cases.views.portal import client_address
 from sstransfer.api import JSON_ONLY, Pagination
 
@@ -100,6 +100,15 @@ def path_parameter(name: str, pattern: str, description: str = "", **kwargs: obj
 
 REFERENCE = path_parameter("reference", REFERENCE_PATTERN, _("The case reference, e.g. TR-2026-7K3M9Q."))
 ID_NUMBER = path_parameter("id_number", ID_NUMBER_PATTERN, _("The worker's 18-character ID number."))
+PERIOD_PATTERN = r"[0-9]{1,18}"
+PERIOD = path_parameter("id", PERIOD_PATTERN, _("The period's id, from the contribution list."))
+
+
+def record_access(request: Request, worker: Worker, what: str) -> None:
+    """Every read of a full ID number or a contribution history leaves an access record (docs/api.md)."""
+    services.worker_access_record(
+        user=request.user, worker_id=worker.pk, what=what, ip=client_address(request), path=request.path
+    )
 
 
 def case_response(request: Request, reference: str, status_code: int = status.HTTP_200_OK) -> Response:
@@ -166,7 +175,9 @@ class WorkerCreateView(ClerkView):
     def post(self, request: Request) -> Response:
         data = validated(s.WorkerCreateSerializer, request.data)
         worker = services.worker_register(
-            id_number=data["id_number"], name=data["name"], hukou_city=data["hukou_city_code"]
+            id_number=data["id_number"], name=data["name"], hukou_city=data["hukou_city_code"],
+            phone=data.get("phone", ""), email=data.get("email", ""),
+            registered_by_agency=request.user.membership.agency,
         )
         return Response(s.WorkerSerializer(worker).data, status=status.HTTP_201_CREATED)
 
@@ -174,11 +185,16 @@ class WorkerCreateView(ClerkView):
 class WorkerDetailView(ClerkView):
     @extend_schema(
         tags=["workers"], summary=_("A worker, with the benefit-receipt province and months per type"),
+        description=_(
+            "Only for an agency with a case of the worker, a period recorded in its city or that registered the "
+            "worker; 404 otherwise. Each read is recorded."
+        ),
         parameters=[ID_NUMBER], responses={200: s.WorkerDetailSerializer, **errors(401, 403, 404)},
     )
     def get(self, request: Request, id_number: str) -> Response:
-        worker = selectors.get_worker(id_number)
+        worker = selectors.get_worker_for_user(request.user, id_number)
         context = {"overview": selectors.worker_overview(worker)}
+        record_access(request, worker, WorkerAccess.What.WORKER)
         return Response(s.WorkerDetailSerializer(worker, context=context).data)
 
 
@@ -188,11 +204,13 @@ class WorkerContributionsView(ClerkView, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         filters = validated(s.ContributionFilterSerializer, self.request.query_params)
-        worker = selectors.get_worker(self.kwargs["id_number"])
+        worker = selectors.get_worker_for_user(self.request.user, self.kwargs["id_number"])
+        record_access(self.request, worker, WorkerAccess.What.CONTRIBUTIONS)
         return selectors.worker_contributions(worker, filters.get("insurance_type", ""))
 
     @extend_schema(
         tags=["workers"], summary=_("A worker's contribution periods"),
+        description=_("404 for a worker your agency may not read (see the worker). Each read is recorded."),
         parameters=[ID_NUMBER, s.ContributionFilterSerializer],
         responses={200: s.ContributionPeriodSerializer(many=True), **errors(400, 401, 403, 404)},
     )
@@ -202,8 +220,10 @@ class WorkerContributionsView(ClerkView, generics.ListAPIView):
     @extend_schema(
         tags=["workers"], summary=_("Record contribution periods: all or nothing"),
         description=_(
-            "A clerk records periods only for their own agency's city. One bad row and nothing is stored: "
-            "400 {\"records\": {\"<row index>\": {\"field\": [\"…\"]}}}."
+            "A clerk records periods only for their own agency's city; recording one makes the worker readable "
+            "by the agency. One bad row and nothing is stored: "
+            "400 {\"records\": {\"<row index>\": {\"field\": [\"…\"]}}}. "
+            "A worker's open case of the same type gets an event, and its agencies are told."
         ),
         parameters=[ID_NUMBER], request=s.ContributionBatchSerializer,
         responses={201: s.ContributionBatchResultSerializer, **errors(400, 401, 403, 404)},
@@ -215,6 +235,70 @@ class WorkerContributionsView(ClerkView, generics.ListAPIView):
             actor=self.actor(), worker=worker, records=data["records"], user=request.user
         )
         return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+
+
+def _correction_body(request: Request) -> dict:
+    """The body as sent: the service parses each field as a batch row's (a serializer would coerce "yes" to true)."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    return dict(request.data)
+
+
+class ContributionPeriodView(ClerkView):
+    http_method_names = ["patch", "delete"]
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        tags=["workers"], summary=_("Correct a contribution period, with a reason (settling arrears: paid=true)"),
+        description=_(
+            "A clerk of the city where the period was paid; 404 when the worker is not visible to you, 403 for "
+            "another city, 409 while an issued agreement uses the period, 400 for what a batch row would be "
+            "refused for. Every version is kept."
+        ),
+        parameters=[ID_NUMBER, PERIOD], request=s.ContributionCorrectionSerializer,
+        responses={200: s.ContributionPeriodSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request: Request, id_number: str, id: str) -> Response:
+        worker = selectors.get_worker_for_user(request.user, id_number)
+        period = selectors.worker_period(worker, int(id))
+        body = _correction_body(request)
+        reason = body.pop("reason", "")
+        services.contribution_correct(
+            actor=self.actor(), worker=worker, period_id=period.pk, changes=body, reason=reason, user=request.user
+        )
+        return Response(s.ContributionPeriodSerializer(selectors.worker_contributions(worker).get(pk=period.pk)).data)
+
+    @extend_schema(
+        tags=["workers"], summary=_("Delete a contribution period recorded in error, with a reason"),
+        description=_("Who may, and when: as for a correction. The period's versions stay, the deletion the last."),
+        parameters=[ID_NUMBER, PERIOD], request=s.ReasonSerializer,
+        responses={204: OpenApiResponse(description=_("Deleted.")), **errors(400, 401, 403, 404, 409)},
+    )
+    def delete(self, request: Request, id_number: str, id: str) -> Response:
+        worker = selectors.get_worker_for_user(request.user, id_number)
+        period = selectors.worker_period(worker, int(id))
+        services.contribution_delete(
+            actor=self.actor(), worker=worker, period_id=period.pk, reason=_correction_body(request).get("reason", ""),
+            user=request.user,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ContributionHistoryView(ClerkView):
+    http_method_names = ["get", "head"]
+    # docs/api.md: a plain list, oldest first; a period has a handful of versions, not pages of them.
+    pagination_class = None
+
+    @extend_schema(
+        tags=["workers"], summary=_("Every version of a contribution period, oldest first"),
+        description=_("Also for a deleted period. 404 for a worker your agency may not read. Each read is recorded."),
+        parameters=[ID_NUMBER, PERIOD], responses={200: s.PeriodVersionSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, id_number: str, id: str) -> Response:
+        worker = selectors.get_worker_for_user(request.user, id_number)
+        versions = selectors.period_versions(worker, int(id))
+        record_access(request, worker, WorkerAccess.What.PERIOD_HISTORY)
+        return Response(s.PeriodVersionSerializer(versions, many=True).data)
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -410,6 +494,10 @@ class AgreementPdfView(ClerkView):
         case = selectors.get_case_for_user(request.user, reference)
         if not case.has_agreement:
             raise StateConflict(_("The agreement has not been issued yet."), "no_agreement")
+        services.worker_access_record(
+            user=request.user, worker_id=case.worker_id, what=WorkerAccess.What.DOCUMENT, ip=client_address(request),
+            path=request.path, case_id=case.pk,
+        )
         verify_url = request.build_absolute_uri(f"/verify/{case.verification_code}/")
         response = HttpResponse(agreement_pdf(case, verify_url), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{case.agreement_number}.pdf"'

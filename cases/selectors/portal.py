@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from cases.ids import normalize
 from cases.models import (
     Actor,
+    CaseAttachment,
     CaseEvent,
     CaseStatus,
     Side,
     TransferCase,
+    worker_may_add_material,
 )
 from cases.selectors.cases import available_transitions
 from regions.models import Agency
@@ -63,6 +65,31 @@ class WorkerProgress:
     request: str
     steps: tuple[ProgressStep, ...]
     worker_actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkerMessage:
+    at: dt.datetime
+    text: str
+    # An answer to a request (provide_info), or documents sent unasked (add_material).
+    answered_request: bool
+
+
+@dataclass(frozen=True)
+class WorkerFile:
+    pk: int
+    name: str
+    size: int
+    sent_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class WorkerSent:
+    """What the worker sent online: their own words and their own documents, nothing of the clerks'."""
+
+    messages: tuple[WorkerMessage, ...]
+    files: tuple[WorkerFile, ...]
+    may_add: bool
 
 
 @dataclass(frozen=True)
@@ -133,6 +160,8 @@ def _step_text(event: CaseEvent, case: TransferCase) -> str | None:
         if by_worker:
             return _("You sent the information requested.")
         return _("The information requested was handed in at %(agency)s.") % names
+    if event.transition == "add_material":
+        return _("You sent more documents.") if by_worker else None
     if event.transition == "withdraw":
         if by_worker:
             return _("You withdrew the application.")
@@ -186,11 +215,41 @@ def worker_progress(case: TransferCase) -> WorkerProgress:
     )
 
 
+def worker_sent(case: TransferCase) -> WorkerSent:
+    """The worker's answers, messages and documents on their case, oldest first; two queries."""
+    events = CaseEvent.objects.filter(
+        case=case, agency__isnull=True, actor__isnull=True, transition__in=("provide_info", "add_material")
+    ).exclude(note="").order_by("at", "id")
+    files = CaseAttachment.objects.filter(case=case, uploaded_by_worker=True).order_by("created_at", "id")
+    return WorkerSent(
+        messages=tuple(
+            WorkerMessage(at=e.at, text=e.note, answered_request=e.transition == "provide_info") for e in events
+        ),
+        files=tuple(WorkerFile(pk=f.pk, name=f.original_name, size=f.size, sent_at=f.created_at) for f in files),
+        may_add=worker_may_add_material(case),
+    )
+
+
+def worker_withdrawal(case: TransferCase) -> CaseEvent | None:
+    """The event that withdrew the case, if it is withdrawn."""
+    if case.status != CaseStatus.WITHDRAWN:
+        return None
+    return case.events.filter(transition="withdraw").order_by("-at", "-id").first()
+
+
+def worker_file(case: TransferCase, pk: int) -> CaseAttachment:
+    """One of the worker's own documents on this case; 404 for any other, the clerks' included."""
+    try:
+        return CaseAttachment.objects.get(case=case, pk=pk, uploaded_by_worker=True)
+    except CaseAttachment.DoesNotExist:
+        raise Http404 from None
+
+
 def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferCase | None:
     """The case with this reference whose worker has this ID number, else None: either mismatch looks the same."""
     return (
         TransferCase.objects.select_related("worker", "origin_agency", "destination_agency")
-        .filter(reference=normalize(reference), worker__id_number=normalize(id_number))
+        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
         .first()
     )
 

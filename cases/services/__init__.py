@@ -3,16 +3,34 @@
 One module per sub-domain; the public names stay importable from `cases.services`.
 """
 
+from cases.services.calendar import calendar_enter, due_dates_recompute
 from cases.services.common import CODE_ALPHABET, random_code, record_event, step_deadline
-from cases.services.contributions import MAX_MONEY, contributions_changed, contributions_record, parse_money, parse_month
+from cases.services.contributions import (
+    CORRECTABLE_FIELDS,
+    INSURANCE_WORDS,
+    MAX_MONEY,
+    PERIOD_LOCKED,
+    contribution_check,
+    contribution_correct,
+    contribution_delete,
+    contributions_changed,
+    contributions_record,
+    parse_insurance_type,
+    parse_money,
+    parse_month,
+    period_as_record,
+)
 from cases.services.duplicates import duplicates_resolve, sync_duplicates
 from cases.services.notes import ATTACHMENT_SIGNATURES, case_add_attachment, case_add_note, sniff_content_type
 from cases.services.portal import (
+    MAX_WORKER_FILES_PER_CASE,
     OnlineApplication,
     TooManyAttempts,
     case_apply_online,
     case_worker_access,
+    case_worker_add_material,
     case_worker_provide_info,
+    case_worker_withdraw,
     status_lookup,
 )
 from cases.services.transitions import (
@@ -22,15 +40,20 @@ from cases.services.transitions import (
     case_open,
     case_transition,
 )
-from cases.services.workers import worker_register
+from cases.services.workers import worker_access_record, worker_register
 
 __all__ = [
     "ATTACHMENT_SIGNATURES",
     "CODE_ALPHABET",
+    "CORRECTABLE_FIELDS",
+    "INSURANCE_WORDS",
     "MAX_MONEY",
+    "MAX_WORKER_FILES_PER_CASE",
+    "PERIOD_LOCKED",
     "TRANSITION_FIELDS",
     "OnlineApplication",
     "TooManyAttempts",
+    "calendar_enter",
     "case_add_attachment",
     "case_add_note",
     "case_apply_online",
@@ -39,17 +62,26 @@ __all__ = [
     "case_open",
     "case_transition",
     "case_worker_access",
+    "case_worker_add_material",
     "case_worker_provide_info",
+    "case_worker_withdraw",
+    "contribution_check",
+    "contribution_correct",
+    "contribution_delete",
     "contributions_changed",
     "contributions_record",
+    "due_dates_recompute",
     "duplicates_resolve",
+    "parse_insurance_type",
     "parse_money",
     "parse_month",
+    "period_as_record",
     "random_code",
     "record_event",
     "sniff_content_type",
     "status_lookup",
     "step_deadline",
     "sync_duplicates",
+    "worker_access_record",
     "worker_register",
 ]

@@ -16,16 +16,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import notifications
-from cases.errors import RuleBlocked
+from cases.errors import RuleBlocked, StateConflict
 from cases.ids import parse_id_number
 from cases.models import (
+    EVENT_NOTE_MAX_LENGTH,
     Actor,
+    CaseAttachment,
+    CaseEvent,
     TransferCase,
     Worker,
+    worker_may_add_material,
 )
 from cases.selectors import (
     case_by_reference_and_id_number,
 )
+from cases.services.common import record_event
 from cases.services.notes import case_add_attachment
 from cases.services.transitions import case_check_access_code, case_issue_access_code, case_open, case_transition
 from cases.services.workers import worker_register
@@ -150,6 +155,52 @@ def case_apply_online(
         email=email, reference=case.reference, access_code=access_code, act_url=act_url, language=language,
     ))
     return OnlineApplication(case=case, access_code=access_code)
+
+
+# Enough for any honest case; a cap, because the worker's page is open to whoever holds the code.
+MAX_WORKER_FILES_PER_CASE = 30
+
+
+def case_worker_add_material(*, case: TransferCase, files: Sequence[object], note: str = "") -> CaseEvent:
+    """Documents the worker sends unasked, at any open step: stored, recorded, and the agency whose turn it is told.
+
+    An answer to a request for information is `case_worker_provide_info` (a transition); this one
+    changes no state and no time limit.
+    """
+    actor = Actor.worker()
+    note = (note or "").strip()
+    if not files:
+        raise RuleBlocked(_("Choose at least one file to send."), "no_files")
+    if len(note) > EVENT_NOTE_MAX_LENGTH:
+        raise RuleBlocked(
+            _("The message has at most %(limit)s characters.") % {"limit": EVENT_NOTE_MAX_LENGTH}, "note_too_long"
+        )
+    with transaction.atomic():
+        # Locked so that a withdrawal or a closing step at the same moment cannot slip between check and write.
+        locked = TransferCase.objects.select_for_update().get(pk=case.pk)
+        if not worker_may_add_material(locked):
+            raise StateConflict(_("The case is closed: documents can no longer be sent online."), "wrong_state")
+        sent = CaseAttachment.objects.filter(case=locked, uploaded_by_worker=True).count()
+        if sent + len(files) > MAX_WORKER_FILES_PER_CASE:
+            raise RuleBlocked(
+                _("A case takes at most %(limit)s documents online; hand any further ones in at the agency.")
+                % {"limit": MAX_WORKER_FILES_PER_CASE},
+                "too_many_files",
+            )
+        attachments = [case_add_attachment(case=locked, actor=actor, uploaded_file=f) for f in files]
+        event = record_event(locked, actor, "add_material", locked.status, locked.status, note, None)
+    attachment_ids = [attachment.pk for attachment in attachments]
+    transaction.on_commit(lambda: notifications.worker_material_added(event.pk, attachment_ids))
+    return event
+
+
+def case_worker_withdraw(*, case: TransferCase, language: str) -> TransferCase:
+    """The worker withdraws their application; they get a confirmation by e-mail, in their language."""
+    with transaction.atomic():
+        case = case_transition(case=case, actor=Actor.worker(), name="withdraw")
+        event = case.events.filter(transition="withdraw").order_by("-id").first()
+    transaction.on_commit(lambda: notifications.withdrawal_confirmed(event.pk, language))
+    return case
 
 
 def case_worker_provide_info(*, case: TransferCase, note: str, files: Sequence[object] = ()) -> TransferCase:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases import rules
-from cases.models import TRANSITION_RULES, CaseEvent, CaseStatus
+from cases.models import CaseEvent, CaseStatus
 
 register = template.Library()
 
@@ -32,11 +32,7 @@ def status_class(status: str) -> str:
 
 @register.filter
 def event_label(event: CaseEvent) -> str:
-    if event.transition in TRANSITION_RULES:
-        return str(TRANSITION_RULES[event.transition].label)
-    return {"open": _("Application lodged"), "resolve_duplicate": _("Duplicate months resolved")}.get(
-        event.transition, event.transition
-    )
+    return event.transition_label
 
 
 @register.filter

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,9 +26,10 @@ from cases import documents, selectors, services
 from cases.errors import BatchInvalid, CaseError, RuleBlocked
 from cases.filters import WorklistFilter, chosen_order
 from cases.forms import (
-    CSV_COLUMNS,
     AttachmentForm,
     CaseOpenForm,
+    ContributionCorrectionForm,
+    ContributionDeleteForm,
     ContributionPeriodForm,
     ContributionUploadForm,
     DuplicateResolveForm,
@@ -36,7 +38,20 @@ from cases.forms import (
     WorkerLookupForm,
     WorkerRegisterForm,
 )
-from cases.models import TRANSITION_RULES, Actor, CaseStatus, Side, TransferCase, actor_may
+from cases.ids import parse_id_number
+from cases.models import (
+    TRANSITION_RULES,
+    Actor,
+    CaseStatus,
+    ContributionPeriod,
+    Side,
+    TransferCase,
+    Worker,
+    WorkerAccess,
+    actor_may,
+)
+from cases.tables import COLUMNS, TEMPLATE_LANGUAGES, template_csv, template_xlsx
+from cases.views.portal import client_address
 from regions.models import AgencyMembership
 
 audit_log = logging.getLogger("sstransfer.audit")
@@ -85,6 +100,8 @@ class WorklistRow:
 
 @clerk_required
 def worklist(request: HttpRequest) -> HttpResponse:
+    if (to_token := _id_search_redirect(request)) is not None:
+        return to_token
     agency = request.user.membership.agency
     today = timezone.localdate()
     tab = selectors.TABS_BY_NAME.get(request.GET.get("tab", ""), selectors.WORKLIST[0])
@@ -120,29 +137,60 @@ def _page_number(request: HttpRequest) -> int:
     return min(int(raw), 10_000) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
 
 
+def _id_search_redirect(request: HttpRequest) -> HttpResponse | None:
+    """A search for a full ID number continues under the worker's token, so that the number stays out of every
+    link the page prints (tabs, pages, sorting) and of the URL the clerk keeps working under."""
+    query = request.GET.get("q", "")
+    try:
+        id_number = parse_id_number(query).id_number
+    except ValidationError:
+        return None
+    params = request.GET.copy()
+    params["q"] = selectors.worker_search_token(id_number)
+    return redirect(f"{reverse('cases:home')}?{params.urlencode()}")
+
+
 # --- intake ----------------------------------------------------------------------------------
+
+
+def _intake_worker(token: str) -> Worker | None:
+    worker_id = selectors.worker_id_from_token(token)
+    return Worker.objects.select_related("hukou_city__province").filter(pk=worker_id).first() if worker_id else None
+
+
+def _intake_with(worker: Worker) -> HttpResponse:
+    # The worker travels as a signed token of its row id: the ID number never appears in a URL (docs/api.md privacy).
+    return redirect(f"{reverse('cases:intake')}?{urlencode({'worker': selectors.worker_token(worker.pk)})}")
 
 
 @clerk_required
 def intake(request: HttpRequest) -> HttpResponse:
-    """Find the worker by ID number, or register them; then open the case."""
+    """Find the worker by ID number (posted), or register them; then open the case."""
     agency = request.user.membership.agency
-    lookup = WorkerLookupForm(request.GET or None)
+    lookup = WorkerLookupForm()
     worker = register_form = case_form = existing = None
-    if request.method == "POST" and request.POST.get("action") == "register":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "lookup":
+        lookup = WorkerLookupForm(request.POST)
+        if lookup.is_valid():
+            found = selectors.worker_by_id_number(lookup.cleaned_data["id_number"])
+            if found is not None:
+                return _intake_with(found)
+            register_form = WorkerRegisterForm(
+                initial={"id_number": lookup.cleaned_data["id_number"]}, auto_id="register_%s"
+            )
+    elif action == "register":
         register_form = WorkerRegisterForm(request.POST, auto_id="register_%s")
         if register_form.is_valid():
             try:
-                worker = services.worker_register(**register_form.cleaned_data)
+                worker = services.worker_register(**register_form.cleaned_data, registered_by_agency=agency)
             except ValidationError as error:
                 register_form.add_error(None, error)
             else:
                 messages.success(request, _("%(name)s is registered. Now open the case.") % {"name": worker.name})
-                return redirect(f"{reverse('cases:intake')}?id_number={worker.id_number}")
-        lookup = WorkerLookupForm(initial={"id_number": request.POST.get("id_number", "")})
-    elif request.method == "POST":
-        lookup = WorkerLookupForm({"id_number": request.POST.get("id_number", "")})
-        worker = selectors.worker_by_id_number(lookup.cleaned_data["id_number"]) if lookup.is_valid() else None
+                return _intake_with(worker)
+    elif action == "open":
+        worker = _intake_worker(request.POST.get("worker", ""))
         if worker is None:
             messages.error(request, _("Find the worker by ID number first."))
             return redirect("cases:intake")
@@ -164,16 +212,16 @@ def intake(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Case %(reference)s is open.") % {"reference": case.reference})
                 return redirect(case)
-    elif lookup.is_bound and lookup.is_valid():
-        worker = selectors.worker_by_id_number(lookup.cleaned_data["id_number"])
+    elif request.method == "GET" and "worker" in request.GET:
+        worker = _intake_worker(request.GET["worker"])
         if worker is None:
-            register_form = WorkerRegisterForm(initial={"id_number": lookup.cleaned_data["id_number"]}, auto_id="register_%s")
-        else:
-            case_form = CaseOpenForm(own_agency=agency, initial={"our_side": Side.DESTINATION})
-    status = 400 if any(f is not None and f.is_bound and f.errors for f in (register_form, case_form)) else 200
+            messages.error(request, _("This link has expired; find the worker by ID number again."))
+            return redirect("cases:intake")
+        case_form = CaseOpenForm(own_agency=agency, initial={"our_side": Side.DESTINATION})
+    status = 400 if any(f is not None and f.is_bound and f.errors for f in (lookup, register_form, case_form)) else 200
     return render(request, "cases/intake.html", {
         "lookup": lookup, "worker": worker, "register_form": register_form, "case_form": case_form,
-        "existing": existing,
+        "existing": existing, "worker_token": selectors.worker_token(worker.pk) if worker is not None else "",
     }, status=status)
 
 
@@ -241,6 +289,13 @@ def _arrears_by_city(report: selectors.CaseReport) -> list[tuple[str, object]]:
 
 def _attachment_form(case: TransferCase, *args: object) -> AttachmentForm:
     return AttachmentForm(*args, case=case, max_megabytes=settings.ATTACHMENT_MAX_BYTES // (1024 * 1024))
+
+
+def _record_access(request: HttpRequest, case: TransferCase, what: str) -> None:
+    services.worker_access_record(
+        user=request.user, worker_id=case.worker_id, what=what, ip=client_address(request), path=request.path,
+        case_id=case.pk,
+    )
 
 
 def _case(request: HttpRequest, reference: str, *, detail: bool = True) -> TransferCase:
@@ -357,13 +412,9 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
 @require_POST
 @clerk_required
 def reveal_id(request: HttpRequest, reference: str) -> HttpResponse:
-    """The full ID number, on a deliberate request that leaves a line in the audit log."""
+    """The full ID number, on a deliberate request that leaves an access record for the administrators."""
     case = _case(request, reference, detail=False)
-    audit_log.info(
-        "full ID number shown",
-        extra={"fields": {"user": request.user.get_username(), "agency": request.user.membership.agency.code,
-                          "case": case.reference, "worker_id": case.worker_id}},
-    )
+    _record_access(request, case, WorkerAccess.What.FULL_ID)
     return render(request, "cases/reveal_id.html", {"case": case})
 
 
@@ -403,6 +454,7 @@ def agreement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, detail=False)
     if not case.has_agreement:
         raise Http404
+    _record_access(request, case, WorkerAccess.What.DOCUMENT)
     return _pdf(documents.agreement_pdf(case, _verify_url(request, case)), f"{case.agreement_number}.pdf")
 
 
@@ -411,10 +463,22 @@ def acceptance_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, detail=False)
     if case.confirmation_number is None:
         raise Http404
+    _record_access(request, case, WorkerAccess.What.DOCUMENT)
     return _pdf(documents.acceptance_pdf(case, _verify_url(request, case)), f"{case.confirmation_number}.pdf")
 
 
-# --- contribution history --------------------------------------------------------------------
+# --- contribution history ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletedPeriod:
+    """A period that was deleted, by its versions: the last one is the deletion."""
+
+    versions: list
+
+    @property
+    def last(self) -> object:
+        return self.versions[-1]
 
 
 def _contributions_page(
@@ -422,10 +486,20 @@ def _contributions_page(
     upload_form: ContributionUploadForm | None = None, row_errors: list | None = None, status: int = 200,
 ) -> HttpResponse:
     may_record = case.is_open
+    city = request.user.membership.agency.city
+    histories = selectors.contribution_history(case.worker_id)
+    versions = selectors.worker_period_versions(case.worker_id)
+    for history in histories:
+        for period in history.periods:
+            period.versions = versions.pop(period.pk, [])
+            period.may_correct = may_record and not period.locked and period.city_id == city.code
+    _record_access(request, case, WorkerAccess.What.CONTRIBUTIONS)
     return render(request, "cases/contributions.html", {
         "case": case,
-        "city": request.user.membership.agency.city,
-        "histories": selectors.contribution_history(case.worker_id),
+        "city": city,
+        "histories": histories,
+        # What is left are the versions of periods no longer recorded: each ends with its deletion.
+        "deleted": [DeletedPeriod(rows) for rows in versions.values() if rows[-1].history_type == "-"],
         "period_form": (period_form or ContributionPeriodForm(
             action=reverse("cases:add_period", args=[case.reference]), initial={"insurance_type": case.insurance_type}
         )) if may_record else None,
@@ -433,7 +507,8 @@ def _contributions_page(
             action=reverse("cases:upload_periods", args=[case.reference])
         )) if may_record else None,
         "row_errors": row_errors or [],
-        "columns": CSV_COLUMNS,
+        "columns": COLUMNS,
+        "template_languages": TEMPLATE_LANGUAGES,
     }, status=status)
 
 
@@ -485,13 +560,13 @@ def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
                                   action=reverse("cases:upload_periods", args=[case.reference]))
     row_errors = []
     if form.is_valid():
-        records = form.cleaned_data["file"]
+        table = form.cleaned_data["file"]
         try:
-            _record(request, case, records)
+            _record(request, case, table.records)
         except BatchInvalid as invalid:
-            # Line 1 is the header: the row index 0 is on line 2 of the file.
+            # By the file's own line numbers and column headers, in whichever language it was written.
             row_errors = [
-                (index + 2, column, message)
+                (table.line_of(index), table.header_of(column), message)
                 for index, errors in sorted(invalid.row_errors.items())
                 for column, messages_ in errors.items() for message in messages_
             ]
@@ -501,20 +576,104 @@ def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("cases:contributions", case.reference)
         else:
-            messages.success(request, _("%(count)s periods are recorded.") % {"count": len(records)})
+            messages.success(request, _("%(count)s periods are recorded.") % {"count": len(table.records)})
             return redirect("cases:contributions", case.reference)
     return _contributions_page(request, case, upload_form=form, row_errors=row_errors, status=400)
 
 
+def _period_to_change(request: HttpRequest, reference: str, pk: int) -> tuple[TransferCase, ContributionPeriod]:
+    """The case's worker's period: 404 for the case or the period, 403 for a clerk of another city."""
+    case = _case(request, reference, detail=False)
+    period = selectors.worker_period(case.worker, pk)
+    if period.city_id != request.user.membership.agency.city_id:
+        raise PermissionDenied(_("Only a clerk of the city where the period was paid may correct or delete it."))
+    return case, period
+
+
+def _cannot_change(request: HttpRequest, case: TransferCase, period: ContributionPeriod) -> HttpResponse | None:
+    if not case.is_open:
+        return _closed(request, case)
+    if period.locked:
+        messages.error(request, services.PERIOD_LOCKED)
+        return redirect("cases:contributions", case.reference)
+    return None
+
+
+def _refused(form: object, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 @clerk_required
-def contributions_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="contributions-template.csv"'
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    # The header only: an example row would be stored by anyone who uploads the template unchanged.
-    writer.writerow(CSV_COLUMNS)
+def correct_period(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    case, period = _period_to_change(request, reference, pk)
+    if (refusal := _cannot_change(request, case, period)) is not None:
+        return refusal
+    action = reverse("cases:correct_period", args=[case.reference, period.pk])
+    form = ContributionCorrectionForm(request.POST or None, period=period, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contribution_correct(
+                actor=Actor.for_user(request.user), worker=case.worker, period_id=period.pk, changes=form.changes(),
+                reason=form.cleaned_data["reason"], user=request.user,
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect("cases:contributions", case.reference)
+        else:
+            messages.success(request, _("The period is corrected; its earlier version is kept."))
+            return redirect(f"{reverse('cases:contributions', args=[case.reference])}#period-{period.pk}")
+    return render(request, "cases/period_change.html", {
+        "case": case, "period": period, "form": form, "deleting": False,
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@clerk_required
+def delete_period(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """A confirmation page first; the period goes only on a posted reason and confirmation."""
+    case, period = _period_to_change(request, reference, pk)
+    if (refusal := _cannot_change(request, case, period)) is not None:
+        return refusal
+    action = reverse("cases:delete_period", args=[case.reference, period.pk])
+    form = ContributionDeleteForm(request.POST or None, period=period, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contribution_delete(
+                actor=Actor.for_user(request.user), worker=case.worker, period_id=period.pk,
+                reason=form.cleaned_data["reason"], user=request.user,
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect("cases:contributions", case.reference)
+        else:
+            messages.success(request, _("The period is deleted; its versions stay in the history."))
+            return redirect("cases:contributions", case.reference)
+    return render(request, "cases/period_change.html", {
+        "case": case, "period": period, "form": form, "deleting": True,
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@clerk_required
+def contributions_template(request: HttpRequest, extension: str) -> HttpResponse:
+    """The upload's header row, with the parser's English names or the agencies' Chinese ones (?headers=zh)."""
+    language = request.GET.get("headers", "en")
+    if language not in TEMPLATE_LANGUAGES:
+        language = "en"
+    filename = f"contributions-template-{language}.{extension}"
+    if extension == "xlsx":
+        response = HttpResponse(
+            template_xlsx(language), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+        # The header only: an example row would be stored by anyone who uploads the template unchanged.
+        response.write("\ufeff" + template_csv(language))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

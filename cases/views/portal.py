@@ -6,18 +6,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors, services
 from cases.errors import CaseError, RuleBlocked
-from cases.models import Actor, TransferCase
-from cases.portal_forms import AccessForm, AgencySearchForm, ApplyForm, LookupForm, ProvideInfoForm, VerifyForm
+from cases.models import TransferCase
+from cases.portal_forms import (
+    AccessForm,
+    AgencySearchForm,
+    ApplyForm,
+    LookupForm,
+    MaterialForm,
+    ProvideInfoForm,
+    VerifyForm,
+)
 from cases.services import TooManyAttempts
 
 # Which field a refusal of case_open is about, so the message lands next to it.
@@ -142,25 +150,82 @@ def _expired(request: HttpRequest) -> HttpResponse:
     return redirect("cases:act")
 
 
+def _act_page(
+    request: HttpRequest, case: TransferCase, *, answer: ProvideInfoForm | None = None,
+    material: MaterialForm | None = None, status: int = 200,
+) -> HttpResponse:
+    """The worker's case: where it stands, the one form that fits its state, and what they sent so far."""
+    progress = selectors.worker_progress(case)
+    sent = selectors.worker_sent(case)
+    answering = "provide_info" in progress.worker_actions
+    return render(request, "portal/act_case.html", {
+        "progress": progress,
+        "sent": sent,
+        # A request waiting for an answer takes the documents with the answer; else they may come at any open step.
+        "form": (answer or ProvideInfoForm()) if answering else None,
+        "material_form": (material or MaterialForm()) if sent.may_add and not answering else None,
+    }, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def act_case(request: HttpRequest) -> HttpResponse:
     case = _unlocked_case(request)
     if case is None:
         return _expired(request)
-    form = ProvideInfoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_worker_provide_info(
-                case=case, note=form.cleaned_data["note"], files=form.cleaned_data["attachments"]
-            )
-        except CaseError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Thank you. Your answer has been sent to %(agency)s.")
-                             % {"agency": case.origin_agency.name})
+    if request.method == "GET":
+        return _act_page(request, case)
+    if "provide_info" not in selectors.worker_progress(case).worker_actions:
+        # A page left open while the agency went on: the answer has nowhere to go now.
+        messages.error(request, _("No information is requested on this case now; send documents below instead."))
         return redirect("cases:act_case")
-    return render(request, "portal/act_case.html", {"progress": selectors.worker_progress(case), "form": form})
+    form = ProvideInfoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _act_page(request, case, answer=form, status=400)
+    try:
+        services.case_worker_provide_info(
+            case=case, note=form.cleaned_data["note"], files=form.cleaned_data["attachments"]
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you. Your answer has been sent to %(agency)s.")
+                         % {"agency": case.origin_agency.name})
+    return redirect("cases:act_case")
+
+
+@never_cache
+@require_POST
+def act_material(request: HttpRequest) -> HttpResponse:
+    case = _unlocked_case(request)
+    if case is None:
+        return _expired(request)
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _act_page(request, case, material=form, status=400)
+    try:
+        services.case_worker_add_material(
+            case=case, note=form.cleaned_data["note"], files=form.cleaned_data["attachments"]
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+    else:
+        holder = selectors.worker_progress(case).holder or case.origin_agency
+        messages.success(request, _("Thank you. Your documents have been sent to %(agency)s.") % {"agency": holder.name})
+    return redirect(f"{reverse('cases:act_case')}#sent-heading")
+
+
+@never_cache
+@require_GET
+def act_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the worker's own documents, back to them while the case is unlocked in this browser."""
+    case = _unlocked_case(request)
+    if case is None:
+        return _expired(request)
+    found = selectors.worker_file(case, pk)
+    # Always a download with the type sniffed on upload: the browser never renders an upload inline.
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name,
+                        content_type=found.content_type)
 
 
 @never_cache
@@ -175,13 +240,27 @@ def act_withdraw(request: HttpRequest) -> HttpResponse:
         return redirect("cases:act_case")
     if request.method == "POST":
         try:
-            services.case_transition(case=case, actor=Actor.worker(), name="withdraw")
+            services.case_worker_withdraw(case=case, language=translation.get_language() or settings.LANGUAGE_CODE)
         except CaseError as error:
             messages.error(request, error.message)
-        else:
-            messages.success(request, _("Your application has been withdrawn."))
-        return redirect("cases:act_case")
+            return redirect("cases:act_case")
+        return redirect("cases:act_withdrawn")
     return render(request, "portal/act_withdraw.html", {"progress": progress})
+
+
+@never_cache
+@require_GET
+def act_withdrawn(request: HttpRequest) -> HttpResponse:
+    """The confirmation after withdrawing; the case itself says so, so a reload shows it again."""
+    case = _unlocked_case(request)
+    if case is None:
+        return _expired(request)
+    withdrawal = selectors.worker_withdrawal(case)
+    if withdrawal is None:
+        return redirect("cases:act_case")
+    return render(request, "portal/act_withdrawn.html", {
+        "progress": selectors.worker_progress(case), "withdrawn_at": withdrawal.at, "emailed": bool(case.worker.email),
+    })
 
 
 @require_POST

@@ -112,7 +112,8 @@ def test_directory_filters(http):
     body = anonymous.get("/agencies", {"province": "42", "q": "武汉"}).json()
     assert body["count"] == 1
     wuhan = body["results"][0]
-    assert set(wuhan) == AGENCY_FIELDS
+    # The contract's fields, and any added since ("add fields freely"): the opening hours.
+    assert set(wuhan) == AGENCY_FIELDS | {"hours"}
     assert (wuhan["code"], wuhan["city_code"], wuhan["province_code"]) == (WUHAN, WUHAN, "42")
     assert "武汉" in wuhan["city_name"] and "湖北" in wuhan["province_name"]
 
@@ -173,7 +174,10 @@ def test_workers_and_their_contributions(http):
     assert overlap.status_code == 400
     assert http["wh_clerk"].get(contributions).json()["count"] == before == 5
 
-    pension = http["gz_clerk"].get(contributions, {"insurance_type": "pension"}).json()
+    # A clerk reads the record of a worker registered by, recorded in or with a case at their agency; others
+    # are told no such worker exists (1.1, "Corrections and arrears").
+    assert http["gz_clerk"].get(contributions, {"insurance_type": "pension"}).status_code == 404
+    pension = http["bj_clerk"].get(contributions, {"insurance_type": "pension"}).json()
     assert set(pension) == PAGE_KEYS and pension["count"] == 3
     first = pension["results"][0]
     assert set(first) >= RECORD_FIELDS
@@ -182,7 +186,8 @@ def test_workers_and_their_contributions(http):
     assert {p["personal_account_credit"] for p in pension["results"]} == {None, "488.00"}
     assert [p["paid"] for p in pension["results"] if p["city_code"] == BEIJING] == [False]
 
-    worker = http["hz_clerk"].get(f"/workers/{man}").json()
+    assert http["hz_clerk"].get(f"/workers/{man}").status_code == 404
+    worker = http["wh_clerk"].get(f"/workers/{man}").json()
     assert WORKER_FIELDS | {"benefit_receipt_province", "contribution_months"} <= set(worker)
     # Paid months per type, counted cumulatively; the Beijing arrears are no paid months.
     assert worker["contribution_months"] == {"pension": 112, "medical": 112, "unemployment": 112}

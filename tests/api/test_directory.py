@@ -7,7 +7,7 @@ import pytest
 from regions.models import Agency
 from tests.api.conftest import Api
 
-FIELDS = {"code", "name", "city_code", "city_name", "province_code", "province_name", "address", "phone"}
+FIELDS = {"code", "name", "city_code", "city_name", "province_code", "province_name", "address", "phone", "hours"}
 
 
 def test_the_directory_is_public_and_paginated(reference_data):

@@ -29,7 +29,7 @@ def personal_data(worker: Worker, case: TransferCase | None = None) -> list[str]
         f"{born:%Y-%m-%d}", f"{born.year}年{born.month}月{born.day}日", f"{born:%B} {born.day}, {born.year}",
     ]
     if worker.phone:
-        values.append(worker.phone)
+        values += [str(worker.phone), worker.phone.as_national, worker.phone.as_national.replace(" ", "")]
     if worker.email:
         values.append(worker.email)
     if case is not None:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import services
-from cases.models import CaseNote, TransferCase
+from cases.models import CaseNote, TransferCase, WorkerAccess
 from regions.models import City
 from tests.cases.portal_support import in_language
 from tests.factories import WorkerFactory, advance, make_id_number, open_case, periods
@@ -253,16 +253,18 @@ def test_attachments_are_size_capped(client, users, settings, tmp_path):
     assert not case.attachments.exists()
 
 
-def test_the_full_id_number_is_shown_on_request_and_logged(client, users, caplog):
+def test_the_full_id_number_is_shown_on_request_and_recorded(client, users):
     case = open_case(users)
     client.force_login(users["dest_clerk"])
     assert client.get(page(case) + "worker-id/").status_code == 405
-    with caplog.at_level(logging.INFO, logger="sstransfer.audit"):
-        response = client.post(page(case) + "worker-id/")
+    assert not WorkerAccess.objects.exists()
+    response = client.post(page(case) + "worker-id/", REMOTE_ADDR="10.1.2.3")
     assert case.worker.id_number in response.content.decode()
-    assert response["Cache-Control"].startswith("max-age=0")
-    record = next(r for r in caplog.records if r.name == "sstransfer.audit")
-    assert record.fields["user"] == "dest_clerk" and record.fields["case"] == case.reference
+    assert "no-store" in response["Cache-Control"]
+    access = WorkerAccess.objects.get()
+    assert (access.username, access.agency.code, access.worker, access.case, access.what, access.ip, access.path) == (
+        "dest_clerk", "510100", case.worker, case, WorkerAccess.What.FULL_ID, "10.1.2.3", page(case) + "worker-id/",
+    )
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, users, django_assert_max_num_queries):

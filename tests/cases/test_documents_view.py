@@ -26,7 +26,8 @@ def test_both_ends_download_the_agreement_and_the_confirmation(client, users, dj
         client.force_login(users[user])
         page = client.get(f"/cases/{case.reference}/").content.decode()
         assert "agreement.pdf" in page and "acceptance.pdf" in page
-        with django_assert_max_num_queries(5):
+        # Session, user, membership, the case, and the access record the download leaves.
+        with django_assert_max_num_queries(6):
             agreement = client.get(f"/cases/{case.reference}/agreement.pdf")
         assert agreement["Content-Type"] == "application/pdf"
         assert agreement.content.startswith(b"%PDF-")

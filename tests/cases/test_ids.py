@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.ids import PROVINCE_CODES, check_character, mask, parse_id_number, validate_id_number
+from cases.ids import PROVINCE_CODES, check_character, mask, mask_in_text, normalize, parse_id_number, validate_id_number
 
 pytestmark = pytest.mark.usefixtures("english")
 TODAY = dt.date(2026, 11, 24)
@@ -58,7 +58,7 @@ def test_a_wrong_check_character_says_what_it_should_be():
 @pytest.mark.parametrize(
     "number",
     ["", "1101051949123100", "1101051949123100221", "11010519491231002Y", "X10105194912310020", "11010519491231 02X",
-     "１１０１０５１９４９１２３１００２Ｘ"],
+     "11010519491231002X0", "1101051949123100_2X"],
 )
 def test_a_bad_shape_is_refused(number):
     assert error_of(number).code == "shape"
@@ -80,7 +80,7 @@ def test_a_birth_date_in_the_future_is_refused():
     assert parse_id_number("32010620261124123" + check_character("32010620261124123"), today=TODAY)
 
 
-@pytest.mark.parametrize("province", ["00", "10", "19", "29", "39", "47", "55", "66", "99"])
+@pytest.mark.parametrize("province", ["00", "10", "19", "29", "39", "47", "55", "66", "84", "99"])
 def test_first_two_digits_must_be_a_province_code(province):
     first17 = province + "010619900307123"
     error = error_of(first17 + check_character(first17))
@@ -135,11 +135,64 @@ def test_changing_one_digit_breaks_the_check(generated, position, delta):
         parse_id_number(changed, today=TODAY)
 
 
-def test_only_ascii_digits_are_accepted():
-    # Full-width digits after a valid province code once passed every check and were stored as such.
+def test_full_width_digits_are_read_as_ascii_and_other_digits_refused():
+    # Full-width digits once passed every check and were stored as such; now they are the ASCII digits they show.
     full_width = "44" + "052418800101001".translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "4"
-    assert error_of(full_width).code == "shape"
+    assert parse_id_number(full_width, today=TODAY).id_number == "440524188001010014"
+    assert parse_id_number("１１０１０５１９４９１２３１００２ｘ", today=TODAY).id_number == "11010519491231002X"
     assert error_of("44052418800101001\u0664").code == "shape"  # ARABIC-INDIC DIGIT FOUR
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        " 11010519491231002x ", "110105 19491231 002X", "110105-19491231-002X", "1101 0519 4912 3100 2X",
+        "110105\u300019491231\u3000002X", "110105－19491231－002Ｘ", "110105–19491231—002X", "\t110105\n19491231002x",
+    ],
+)
+def test_spaces_hyphens_and_a_lower_case_x_are_normalised(typed):
+    assert normalize(typed) == "11010519491231002X"
+    assert parse_id_number(typed, today=TODAY).id_number == "11010519491231002X"
+
+
+def test_nothing_is_cut_off():
+    # One digit too many is a wrong number, not the first eighteen digits of one.
+    assert normalize("110105 19491231 002X 7") == "11010519491231002X7"
+    assert error_of("110105 19491231 002X 7").code == "shape"
+
+
+def first17_to_number(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+@pytest.mark.parametrize("prefix", ["810000", "820000", "830000"])
+def test_hong_kong_macao_and_taiwan_residence_permits_are_accepted(prefix):
+    number = first17_to_number(f"{prefix}19900307002")
+    facts = parse_id_number(number, today=TODAY)
+    assert facts.id_number == number
+    assert facts.is_residence_permit
+    assert facts.birth_date == dt.date(1990, 3, 7)
+    assert facts.gender == "female"
+    assert not parse_id_number("440524188001010014", today=TODAY).is_residence_permit
+
+
+def test_a_residence_permit_number_checks_its_check_character():
+    number = first17_to_number("83000019900307001")
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    assert error_of(wrong).code == "checksum"
+
+
+@pytest.mark.parametrize("first6", ["810100", "820001", "831000", "840000", "800000"])
+def test_a_region_code_of_81_to_83_must_be_the_whole_region(first6):
+    error = error_of(first17_to_number(f"{first6}19900307001"))
+    assert error.code == "province"
+
+
+def test_a_full_number_in_text_is_masked():
+    text = "/api/v1/workers/11010519491231002x/contributions and 440524188001010014, not 1234567890123456789"
+    assert mask_in_text(text) == (
+        "/api/v1/workers/1101**********002x/contributions and 4405**********0014, not 1234567890123456789"
+    )
 
 
 def test_the_future_is_judged_by_the_date_in_china(monkeypatch):

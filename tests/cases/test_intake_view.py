@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from cases.models import TransferCase, Worker
+from cases.selectors import worker_token
 from tests.factories import WorkerFactory, make_id_number, open_case
 
 INTAKE = "/cases/new/"
@@ -8,9 +11,13 @@ INTAKE = "/cases/new/"
 
 def open_form(worker: Worker, **overrides: str) -> dict[str, str]:
     return {
-        "action": "open", "id_number": worker.id_number, "insurance_type": "pension", "our_side": "origin",
+        "action": "open", "worker": worker_token(worker.pk), "insurance_type": "pension", "our_side": "origin",
         "other_agency": str(_agency_pk("510100")), "approved_transfer_reference": "", **overrides,
     }
+
+
+def look_up(client, id_number: str, follow: bool = True):
+    return client.post(INTAKE, {"action": "lookup", "id_number": id_number}, follow=follow)
 
 
 def _agency_pk(code: str) -> int:
@@ -27,22 +34,52 @@ def test_anonymous_is_sent_to_sign_in(client, users):
 def test_an_invalid_id_number_says_what_is_wrong_inline(client, users):
     client.force_login(users["origin_clerk"])
     client.cookies["django_language"] = "en"
-    response = client.get(INTAKE, {"id_number": "320106199003071235"})
+    response = look_up(client, "320106199003071235")
+    assert response.status_code == 400
     assert response.context["lookup"].errors["id_number"] == ["The check character is wrong: it should be 4."]
     assert response.context["register_form"] is None
+
+
+def test_the_lookup_is_posted_and_the_worker_carried_by_a_token_not_the_id_number(client, users):
+    worker = WorkerFactory()
+    client.force_login(users["origin_clerk"])
+    page = client.get(INTAKE).content.decode()
+    assert 'method="post"' in page and 'value="lookup"' in page
+    spaced = f"{worker.id_number[:6]} {worker.id_number[6:14]}-{worker.id_number[14:].lower()}"
+    response = look_up(client, spaced, follow=False)
+    assert response.status_code == 302
+    assert worker.id_number not in response.url and worker.id_number.lower() not in response.url
+    token = parse_qs(urlsplit(response.url).query)["worker"][0]
+    followed = client.get(response.url)
+    assert followed.context["worker"] == worker and followed.context["case_form"] is not None
+    assert f'name="worker" value="{token}"' in followed.content.decode()
+    assert worker.id_number not in followed.content.decode()
+
+
+def test_an_altered_or_foreign_token_finds_no_worker(client, users):
+    worker = WorkerFactory()
+    client.force_login(users["origin_clerk"])
+    response = client.get(INTAKE, {"worker": worker_token(worker.pk) + "0"}, follow=True)
+    assert response.redirect_chain == [(INTAKE, 302)]
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    response = client.post(INTAKE, {**open_form(worker), "worker": str(worker.pk)}, follow=True)
+    assert [m.tags for m in response.context["messages"]] == ["error"]
+    assert not TransferCase.objects.exists()
 
 
 def test_an_unknown_worker_is_registered_then_the_case_opened(client, users):
     client.force_login(users["dest_clerk"])
     number = make_id_number(county="510104")
-    response = client.get(INTAKE, {"id_number": number.lower()})
+    response = look_up(client, number.lower())
     assert response.context["register_form"].initial["id_number"] == number
     response = client.post(INTAKE, {
         "action": "register", "id_number": number, "name": "王小明", "hukou_city": "510100", "email": "w@example.org",
+        "phone": "138 0013 8000",
     })
-    assert response.status_code == 302 and response.url == f"{INTAKE}?id_number={number}"
     worker = Worker.objects.get(id_number=number)
+    assert response.status_code == 302 and response.url == f"{INTAKE}?worker={worker_token(worker.pk)}".replace(":", "%3A")
     assert worker.gender == "male" and worker.email == "w@example.org"
+    assert worker.phone == "+8613800138000" and worker.registered_by_agency.code == "510100"
     response = client.get(response.url)
     assert response.context["worker"] == worker and response.context["case_form"] is not None
 
@@ -86,7 +123,7 @@ def test_a_second_open_case_of_the_same_type_is_refused(client, users):
 def test_the_other_agency_excludes_our_own(client, users):
     worker = WorkerFactory()
     client.force_login(users["origin_clerk"])
-    response = client.get(INTAKE, {"id_number": worker.id_number})
+    response = look_up(client, worker.id_number)
     queryset = response.context["case_form"].fields["other_agency"].queryset
     assert not queryset.filter(code="440300").exists()
     assert queryset.filter(code="510100").exists()
@@ -96,7 +133,7 @@ def test_the_other_agency_excludes_our_own(client, users):
 
 def test_opening_for_an_unknown_worker_is_refused_with_a_message(client, users):
     client.force_login(users["origin_clerk"])
-    response = client.post(INTAKE, {"action": "open", "id_number": make_id_number()}, follow=True)
+    response = client.post(INTAKE, {"action": "open", "worker": ""}, follow=True)
     assert [m.tags for m in response.context["messages"]] == ["error"]
 
 
@@ -104,4 +141,16 @@ def test_the_intake_runs_a_fixed_number_of_queries(client, users, django_assert_
     worker = WorkerFactory()
     client.force_login(users["origin_clerk"])
     with django_assert_max_num_queries(6):
-        client.get(INTAKE, {"id_number": worker.id_number})
+        client.get(INTAKE, {"worker": worker_token(worker.pk)})
+
+
+def test_a_phone_number_the_library_refuses_is_an_error_in_place(client, users):
+    client.force_login(users["dest_clerk"])
+    client.cookies["django_language"] = "en"
+    number = make_id_number()
+    for phone in ("12345", "138001380001", "not a phone"):
+        response = client.post(INTAKE, {"action": "register", "id_number": number, "name": "王", "hukou_city": "510100",
+                                        "phone": phone})
+        assert response.status_code == 400
+        assert response.context["register_form"].errors["phone"]
+    assert not Worker.objects.filter(id_number=number).exists()

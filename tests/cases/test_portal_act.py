@@ -124,7 +124,9 @@ def test_the_worker_answers_with_text_and_documents(client, case_with_code, djan
     html = client.get(CASE).content.decode()
     assert "Your answer has been sent" in html
     assert "You sent the information requested." in html
-    assert 'name="note"' not in html
+    # The request is answered: no answer form any more, but more documents may follow at any time.
+    assert 'id="answer-heading"' not in html
+    assert reverse("cases:act_material") in html
 
 
 def test_a_file_that_is_not_a_document_is_refused_and_nothing_changes(client, case_with_code):
@@ -132,7 +134,7 @@ def test_a_file_that_is_not_a_document_is_refused_and_nothing_changes(client, ca
     unlock(client, case, code)
     files = [SimpleUploadedFile("ok.pdf", PDF), SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf")]
     response = client.post(CASE, {"note": "see files", "attachments": files})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "attachments" in response.context["form"].errors
     case.refresh_from_db()
     assert case.status == "info_requested"
@@ -167,7 +169,7 @@ def test_withdrawal_asks_for_confirmation_first(client, case_with_code):
     case.refresh_from_db()
     assert case.status == "info_requested"
     response = client.post(WITHDRAW)
-    assert response["Location"] == CASE
+    assert response["Location"] == reverse("cases:act_withdrawn")
     case.refresh_from_db()
     assert case.status == "withdrawn"
     event = CaseEvent.objects.filter(case=case).last()

@@ -17,13 +17,14 @@ def names(response) -> list[str]:
 
 def test_search_by_city_name(client, reference_data):
     agency = Agency.objects.get(code="440300")
-    agency.address, agency.phone = "深圳市福田区福中三路", "0755-12333"
+    agency.address, agency.phone, agency.hours = "深圳市福田区福中三路", "0755-12333", "周一至周五 9:00–18:00"
     agency.save()
     response = client.get(URL, {"q": "深圳"})
     assert names(response) == ["深圳市社会保险事业管理局"]
     html = response.content.decode()
     assert "深圳市福田区福中三路" in html
     assert 'href="tel:0755-12333"' in html
+    assert "周一至周五 9:00–18:00" in html
 
 
 def test_search_by_the_first_digits_of_a_code(client, reference_data):

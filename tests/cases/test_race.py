@@ -8,7 +8,7 @@ import pytest
 
 from cases.errors import BatchInvalid, RuleBlocked, StateConflict
 from cases.models import Actor, CaseEvent, CaseStatus, ContributionPeriod, TransferCase
-from cases.services import case_open, case_transition, contributions_record
+from cases.services import case_open, case_transition, contribution_correct, contributions_record
 from regions.services import clerk_create
 from tests.concurrency import race
 from tests.factories import WorkerFactory, agency, open_case, periods
@@ -95,3 +95,20 @@ def test_two_overlapping_batches_for_one_worker(users):
     assert sum(isinstance(r, list) for r in results) == 1, results
     assert sum(isinstance(r, BatchInvalid) for r in results) == 1, results
     assert ContributionPeriod.objects.filter(worker=worker).count() == 1
+
+
+def test_two_corrections_that_would_overlap_cannot_both_pass(users):
+    # Two periods a month apart; each correction alone is fine, together they would overlap.
+    worker = WorkerFactory()
+    periods(worker, ("440300", "2016-01", "2016-06", "8000"), ("440300", "2016-08", "2016-12", "8000"))
+    first, second = worker.periods.order_by("start_month")
+    actor = Actor.for_user(users["origin_clerk"])
+
+    def correct(period, changes):
+        return lambda: contribution_correct(actor=actor, worker=worker, period_id=period.pk, changes=changes, reason="r")
+
+    results = race(correct(first, {"end_month": "2016-07"}), correct(second, {"start_month": "2016-07"}))
+    assert sum(isinstance(r, ContributionPeriod) for r in results) == 1, results
+    refused = next(r for r in results if not isinstance(r, ContributionPeriod))
+    assert "start_month" in refused.message_dict
+    assert ContributionPeriod.history.filter(history_type="~").count() == 1

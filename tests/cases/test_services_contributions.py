@@ -71,7 +71,7 @@ def test_errors_are_keyed_by_row_index_and_field():
         worker,
         row(insurance_type="work_injury"),
         row(),
-        row(city_code="999999", start_month="2020-13", end_month="2020/12", monthly_base=None, paid="yes"),
+        row(city_code="999999", start_month="2020-13", end_month="Dec 2020", monthly_base=None, paid="yes"),
         "not an object",
     )
     assert sorted(errors) == [0, 2, 3]

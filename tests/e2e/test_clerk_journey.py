@@ -44,7 +44,7 @@ def run(page: Page, name: str, note: str = "", confirm: bool = False) -> None:
     if simple.count():
         simple.click()
         return
-    page.locator(f"details[data-transition={name}] summary").click()
+    page.locator(f"[data-transition-toggle={name}]").click()
     if note:
         page.fill(f"textarea[name='{name}-note']", note)
     if confirm:
@@ -138,9 +138,10 @@ def test_two_agencies_take_a_case_from_intake_to_completion(sign_in, live_server
     origin.goto(live_server.url + "/?tab=closed")
     expect(origin.get_by_role("link", name=case.reference)).to_be_visible()
     case.refresh_from_db()
+    # Each agency's periods, recorded while the case was open, are on its timeline too.
     assert [e.transition for e in case.events.all()] == [
-        "open", "start_verification", "request_info", "provide_info", "issue_agreement", "register_agreement",
-        "resolve_duplicate", "complete",
+        "open", "contributions_recorded", "start_verification", "request_info", "provide_info",
+        "contributions_recorded", "issue_agreement", "register_agreement", "resolve_duplicate", "complete",
     ]
 
 
@@ -150,7 +151,7 @@ def test_a_refused_step_says_why_and_the_reason_is_required(sign_in, live_server
     case = open_case(users, status="verifying")
     page = sign_in("origin_clerk")
     page.goto(f"{live_server.url}/cases/{case.reference}/")
-    page.locator("details[data-transition=request_info] summary").click()
+    page.locator("[data-transition-toggle=request_info]").click()
     page.click("#submit-request_info")
     # The browser keeps an empty reason from being sent at all.
     expect(status(page)).to_have_text("审核中")
@@ -187,3 +188,77 @@ def test_the_supervisor_dashboard_draws_its_chart(sign_in, live_server, users):
     page.get_by_role("link", name="统计看板").click()
     expect(page.locator("h1")).to_contain_text("统计看板")
     page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('steps-chart')) !== undefined")
+
+
+def test_at_390_px_every_worklist_tab_is_reachable(sign_in, live_server, users):
+    from tests.factories import open_case
+
+    open_case(users, status="completed")
+    page = sign_in("origin_clerk", width=390)
+    strip = page.locator(".worklist-tabs")
+    tabs = strip.locator(".nav-link")
+    names = ["todo", "outgoing", "incoming", "overdue", "closed"]
+    expect(tabs).to_have_count(len(names))
+    # The strip is wider than the phone: it scrolls, and says so at the edge that hides tabs.
+    assert strip.evaluate("s => s.scrollWidth > s.clientWidth")
+    end_arrow = page.locator(".tab-scroller-end")
+    expect(end_arrow).to_be_visible()
+    expect(page.locator(".tab-scroller-start")).to_be_hidden()
+    last = tabs.last
+
+    def fully_visible(tab) -> bool:
+        box, frame = tab.bounding_box(), strip.bounding_box()
+        return box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+
+    assert not fully_visible(last)
+    # The arrow scrolls the strip until the last tab is in sight; then that edge's arrow goes.
+    for _ in range(6):
+        if fully_visible(last) and not end_arrow.is_visible():
+            break
+        end_arrow.click()
+        page.wait_for_timeout(400)
+    assert fully_visible(last)
+    expect(end_arrow).to_be_hidden()
+    expect(page.locator(".tab-scroller-start")).to_be_visible()
+    last.click()
+    expect(page).to_have_url(re.compile(r"tab=closed"))
+    # The page opens on the open tab in view, even though it is the last one.
+    active = page.locator(".worklist-tabs .nav-link.active")
+    expect(active).to_contain_text("已办结")
+    assert fully_visible(active)
+    # Every other tab is reached by swiping (scrolling) the strip, and opens.
+    for name in names[:-1]:
+        tab = page.locator(f".worklist-tabs .nav-link[href*='tab={name}']")
+        tab.evaluate("t => t.parentElement.parentElement.scrollLeft = t.offsetLeft - 40")
+        page.wait_for_timeout(100)
+        assert fully_visible(tab), name
+        tab.click()
+        expect(page).to_have_url(re.compile(f"tab={name}"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_opening_a_step_s_form_moves_no_button(sign_in, live_server, users, width):
+    from tests.factories import open_case
+
+    case = open_case(users, status="verifying")
+    page = sign_in("origin_supervisor", width=width)
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    buttons = page.locator(".transition-buttons > *")
+    expect(buttons).to_have_count(4)
+
+    def places() -> list[tuple[float, float]]:
+        return [(box["x"], box["y"]) for box in (buttons.nth(i).bounding_box() for i in range(buttons.count()))]
+
+    before = places()
+    for name in ("request_info", "reject", "issue_agreement", "withdraw"):
+        toggle = page.locator(f"[data-transition-toggle={name}]")
+        toggle.click()
+        expect(page.locator(f"#transition-{name}")).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        assert places() == before, name
+    # One form at a time: opening "withdraw" closed the others; pressing it again closes it.
+    expect(page.locator(".transition-form.show")).to_have_count(1)
+    page.locator("[data-transition-toggle=withdraw]").click()
+    expect(page.locator("#transition-withdraw")).to_be_hidden()
+    assert places() == before

@@ -190,8 +190,50 @@ def test_a_worker_withdraws_after_confirming(live_server, e2e_data, users, page:
     page.get_by_role("link", name="Withdraw the application").click()
     snap(page, "phone-en-withdraw-confirm")
     page.get_by_role("button", name="Yes, withdraw it").click()
+    expect(page.get_by_test_id("withdrawn")).to_contain_text(case.reference)
+    snap(page, "phone-en-withdrawn")
+    page.goto(live_server.url + "/act/case/")
     expect(page.locator(".status-badge")).to_have_text("Withdrawn")
     expect(page.get_by_role("link", name="Withdraw the application")).to_have_count(0)
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN
+    watch.check()
+
+
+@pytest.mark.parametrize(("viewport", "language"), [("phone", "zh-hans"), ("desktop", "en")])
+def test_a_worker_adds_material_unasked_and_sees_it_listed(live_server, e2e_data, users, page: Page, viewport, language):
+    page.set_viewport_size(VIEWPORTS[viewport])
+    watch = Watch(page)
+    # Nobody asked for anything: the agreement is issued and the destination is at work.
+    case = open_case(users, status="agreement_issued")
+    code = services.case_issue_access_code(case=case)
+    page.goto(live_server.url + "/act/")
+    choose_language(page, language)
+    page.fill('input[name="reference"]', case.reference)
+    page.fill('input[name="id_number"]', case.worker.id_number)
+    page.fill('input[name="access_code"]', code)
+    page.get_by_role("button", name=say(language, "Open my case")).click()
+    expect(page.locator("#answer-heading")).to_have_count(0)
+    expect(page.locator("#material-heading")).to_have_text(say(language, "Send more documents"))
+    nothing_yet = say(language, "Nothing yet. Answers and documents you send online are listed here.")
+    expect(page.locator("#sent")).to_contain_text(nothing_yet)
+    page.set_input_files(
+        'input[name="attachments"]',
+        files=[{"name": "户口本首页.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%material\n"}],
+    )
+    page.fill('textarea[name="note"]', "户口本首页，供核对户籍。")
+    page.locator("#submit-material").click()
+    expect(page.locator(".alert-success")).to_contain_text(case.destination_agency.name)
+    expect(page.get_by_test_id("sent-files")).to_contain_text("户口本首页.pdf")
+    expect(page.get_by_test_id("sent-messages")).to_contain_text("户口本首页，供核对户籍。")
+    expect(page.locator(".timeline")).to_contain_text(say(language, "You sent more documents."))
+    snap(page, f"{viewport}-{language}-material")
+    # The worker gets the document back, as a download.
+    with page.expect_download() as download:
+        page.get_by_test_id("sent-files").get_by_role("link").click()
+    assert download.value.suggested_filename == "户口本首页.pdf"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AGREEMENT_ISSUED
+    assert case.events.last().transition == "add_material"
+    assert case.attachments.get().uploaded_by_worker
     watch.check()

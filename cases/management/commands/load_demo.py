@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from cases.demo import DEMO_PASSWORD, demo_load
+from cases.demo import DEMO_ACCESS_CODE, DEMO_PASSWORD, demo_act_case, demo_load
 
 
 class Command(BaseCommand):
-    help = "Load regions, the demo users (password demo-pass-2026) and a dozen cases in every state; idempotent."
+    help = (
+        "Load regions, the demo users (password demo-pass-2026) and some twenty cases in every state, "
+        "spread over the last 90 days; idempotent."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         created = demo_load()
@@ -16,3 +19,9 @@ class Command(BaseCommand):
             "Sign in as origin_clerk, origin_supervisor (Shenzhen 440300), dest_clerk, dest_supervisor "
             f"(Chengdu 510100) or admin, password {DEMO_PASSWORD}."
         )
+        case = demo_act_case()
+        if case is not None:
+            self.stdout.write(
+                f"The worker's view: /act/ with reference {case.reference}, ID number {case.worker.id_number} "
+                f"and access code {DEMO_ACCESS_CODE}."
+            )
