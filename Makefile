@@ -1,12 +1,14 @@
 # make run   — a working site with demo data on SQLite, at http://127.0.0.1:$(PORT)
 # make test  — the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
+# make bench — seed SCALE cases (default 1,000,000; SCALE=20000 for a quick run) into PostgreSQL, serve with
+#              gunicorn, measure with wrk; see docs/bench.md
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve install install-dev lint messages clean
+.PHONY: run test serve bench install install-dev lint messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,11 @@ serve: install
 	DJANGO_DEBUG=off $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=off $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=off $(VENV)/bin/gunicorn sstransfer.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+# BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sst_bench) is seeded once per scale and reused.
+SCALE ?= 1000000
+bench: install
+	SCALE=$(SCALE) $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from cases.ids import normalize
-from cases.models import CaseStatus, TransferCase, TransferCaseQuerySet
-from cases.selectors import WORKER_SEARCH_PREFIX, worker_id_from_token
+from cases.models import Actor, CaseStatus, TransferCase, TransferCaseQuerySet
+from cases.selectors import WORKER_SEARCH_PREFIX, WORKLIST_COUNT_CAP, search_condition, worker_id_from_token
+from cases.selectors.lists import Key, Order
 from regions.models import InsuranceType
 
 SORTS = {
@@ -31,36 +32,22 @@ SORTS_DESCENDING = {
     "-created_at": _("Opened, newest first"),
 }
 
-SEARCH_BUTTONS = '{% include "cases/includes/_search_buttons.html" %}'
-
 
 class WorklistFilterForm(forms.Form):
+    """Rendered by templates/cases/includes/_worklist_filters.html in Bootstrap's markup: the worklist draws it
+    on every page view, and a layout engine (crispy) cost as much as the whole table of cases."""
+
+    MORE = ("status", "insurance_type", "due_from", "due_to")
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        # The template wraps the fields in its own GET form, with the tab and the search button.
-        self.helper.form_tag = False
-        # On a phone the filters fold away behind a button, unless one of them is in use.
-        in_use = any(self.data.get(name) for name in ("status", "insurance_type", "due_from", "due_to", "o"))
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-12 col-lg-4"),
-                Column(
-                    Row(
-                        Column("status", css_class="col-6 col-lg-3"),
-                        Column("insurance_type", css_class="col-6 col-lg-3"),
-                        Column("due_from", css_class="col-6 col-lg-3"),
-                        Column("due_to", css_class="col-6 col-lg-3"),
-                    ),
-                    css_class="col-12 col-lg-8 collapse filters-more" + (" show" if in_use else ""),
-                    css_id="more-filters",
-                ),
-            ),
-            Row(
-                Column("o", css_class="col-6 col-lg-3 collapse filters-more" + (" show" if in_use else "")),
-                Column(HTML(SEARCH_BUTTONS), css_class="col d-flex align-items-end gap-2 mb-3"),
-            ),
-        )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    @property
+    def in_use(self) -> bool:
+        """On a phone the filters fold away behind a button, unless one of them is in use."""
+        return any(self.data.get(name) for name in (*self.MORE, "o"))
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -98,11 +85,32 @@ class WorklistFilter(django_filters.FilterSet):
 
     def search(self, queryset: TransferCaseQuerySet, name: str, value: str) -> TransferCaseQuerySet:
         value = value.strip()
-        if not value:
+        agency_id = Actor.for_user(getattr(self.request, "user", None)).agency_id
+        if not value or agency_id is None:
             return queryset
         if value.startswith(WORKER_SEARCH_PREFIX):
             # A search for a full ID number, carried as the worker's token (clerk.worklist): never the number.
             return queryset.filter(worker_id=worker_id_from_token(value[len(WORKER_SEARCH_PREFIX):]) or 0)
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(worker__id_number=normalize(value)) | Q(worker__name__icontains=value)
-        )
+        return queryset.filter(search_condition(value, agency_id=agency_id, limit=WORKLIST_COUNT_CAP))
+
+
+# The sorts a clerk may choose (SORTS) as keyset orders, each ending on the primary key. Only the tabs' own
+# orders are index-served at every depth; a chosen sort sorts the tab's rows (or the search's matches).
+CHOSEN_ORDERS = {
+    "due_date": Order((Key("due_sort"), Key("id"))),
+    # Descending, cases without a due date still come last.
+    "-due_date": Order((Key("due_desc", True, Coalesce("due_date", Value(dt.date.min))), Key("id", True))),
+    "reference": Order((Key("reference"), Key("id"))),
+    "-reference": Order((Key("reference", True), Key("id", True))),
+    "worker__name": Order((Key("worker__name"), Key("id"))),
+    "-worker__name": Order((Key("worker__name", True), Key("id", True))),
+    "status": Order((Key("status"), Key("id"))),
+    "-status": Order((Key("status", True), Key("id", True))),
+    "created_at": Order((Key("created_at"), Key("id"))),
+    "-created_at": Order((Key("created_at", True), Key("id", True))),
+}
+
+
+def chosen_order(sorts: list[str] | None) -> Order | None:
+    """The keyset order for the clerk's choice of sort (django-filter's `o`), or None for the tab's own."""
+    return CHOSEN_ORDERS.get(sorts[0]) if sorts else None

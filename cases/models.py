@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +38,14 @@ EVENT_NOTE_MAX_LENGTH = 2000
 TERMINAL_STATUSES = (CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
 OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
 # Whose move it is in each state (docs/domain.md §3); info_requested waits on the worker.
+# TransferCase.awaiting_agency stores the same in the database: a state added to either tuple (or a new
+# turn, such as an online application's lodging agency) changes that column's expression, and Django cannot
+# alter a generated column in place, so its migration removes and re-adds the field.
 ORIGIN_TURN = (CaseStatus.SUBMITTED, CaseStatus.VERIFYING)
 DESTINATION_TURN = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
+# A due date no case has: the stored sort key of a case without one (paused or closed), so that they sort
+# last in an index that needs no NULL handling.
+NO_DUE_DATE = dt.date(9999, 12, 31)
 
 
 class Side(models.TextChoices):
@@ -215,7 +222,12 @@ class Worker(models.Model):
         verbose_name = _("insured worker")
         verbose_name_plural = _("insured workers")
         ordering = ["id_number"]
-        indexes = [models.Index(fields=["name"])]
+        # A name search of one or two characters (most Chinese names have two or three) is a prefix search;
+        # longer ones use the trigram indexes that migration 0005 adds on PostgreSQL (cases/selectors/lists.py).
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(id_number=models.functions.Upper("id_number")), name="worker_id_upper"),
         ]
@@ -318,15 +330,16 @@ def of_agency(agency_id: int) -> Q:
 
 
 def awaiting_move_of(agency_id: int) -> Q:
-    """The cases whose next step belongs to this agency."""
-    return Q(origin_agency_id=agency_id, status__in=ORIGIN_TURN) | Q(
-        destination_agency_id=agency_id, status__in=DESTINATION_TURN
-    )
+    """The cases whose next step belongs to this agency (one index range on the stored column)."""
+    return Q(awaiting_agency=agency_id)
 
 
 def overdue_on(today: dt.date) -> Q:
-    """Open cases past their due date (TransferCase.is_overdue says the same of one case)."""
-    return Q(due_date__lt=today, status__in=OPEN_STATUSES)
+    """Open cases past their due date (TransferCase.is_overdue says the same of one case).
+
+    On the stored sort key, which the lists' indexes hold: a case without a due date sorts as NO_DUE_DATE.
+    """
+    return Q(due_sort__lt=today, status__in=OPEN_STATUSES)
 
 
 class TransferCaseQuerySet(models.QuerySet):
@@ -386,6 +399,21 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
 
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The lists sort on these stored columns and their indexes serve them (cases/selectors/lists.py): the
+    # database computes them from the row, so no writer (service, admin, bulk import) can let them drift.
+    due_sort = models.GeneratedField(
+        expression=Coalesce("due_date", Value(NO_DUE_DATE)), output_field=models.DateField(), db_persist=True,
+        verbose_name=_("due date for sorting"),
+    )
+    awaiting_agency = models.GeneratedField(
+        expression=models.Case(
+            When(status__in=ORIGIN_TURN, then=F("origin_agency")),
+            When(status__in=DESTINATION_TURN, then=F("destination_agency")),
+            default=None,
+        ),
+        output_field=models.BigIntegerField(null=True), db_persist=True,
+        verbose_name=_("agency whose move it is"),
+    )
     due_estimated = models.BooleanField(_("due date estimated"), default=False)
     # Working days left on the step's clock while it is paused for information; negative when the
     # step was already overdue, so that pausing and resuming cannot wipe out the delay.
@@ -420,9 +448,32 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(condition=~Q(origin_agency=F("destination_agency")), name="case_agencies_differ"),
         ]
+        # One index per list order (cases/selectors/lists.py), each at one end: a list "of our agency" reads
+        # both ends' indexes in order and merges them, so no list or count scans more rows than it shows.
         indexes = [
-            models.Index(fields=["origin_agency", "status"]),
-            models.Index(fields=["destination_agency", "status"]),
+            models.Index(fields=["origin_agency", "status", "-created_at", "-id"], name="case_out_status_created"),
+            models.Index(fields=["destination_agency", "status", "-created_at", "-id"], name="case_in_status_created"),
+            models.Index(fields=["origin_agency", "-created_at", "-id"], name="case_out_created"),
+            models.Index(fields=["destination_agency", "-created_at", "-id"], name="case_in_created"),
+            models.Index(
+                fields=["awaiting_agency", "due_sort", "-id"], name="case_turn_due",
+                condition=Q(awaiting_agency__isnull=False),
+            ),
+            models.Index(
+                fields=["origin_agency", "due_sort", "-id"], name="case_out_open_due", condition=Q(status__in=OPEN_STATUSES)
+            ),
+            models.Index(
+                fields=["destination_agency", "due_sort", "-id"], name="case_in_open_due",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["origin_agency", "-updated_at", "id"], name="case_out_closed",
+                condition=Q(status__in=TERMINAL_STATUSES),
+            ),
+            models.Index(
+                fields=["destination_agency", "-updated_at", "id"], name="case_in_closed",
+                condition=Q(status__in=TERMINAL_STATUSES),
+            ),
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["created_at"]),
         ]

@@ -7,6 +7,7 @@ RuleViolation whose message names what is missing.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -431,20 +432,29 @@ class Duplicate:
 def find_duplicates(
     periods: Sequence[Period], insurance_type: str, levels: PoolingLevels, origin_area: str = ""
 ) -> list[Duplicate]:
-    relevant = [p for p in periods if p.insurance_type == insurance_type and p.paid]
+    """Months paid in two pooling areas, found by a sweep over the periods in order of their first month.
+
+    Each period meets only the periods still running when it starts (kept in a heap by last month), so the
+    cost follows the overlaps there are, not the square of the periods.
+    """
+    relevant = sorted(
+        (p for p in periods if p.insurance_type == insurance_type and p.paid), key=lambda p: p.first_month
+    )
     found: set[Duplicate] = set()
-    for i, a in enumerate(relevant):
-        area_a = pooling_area(insurance_type, a.city_code, levels)
-        for b in relevant[i + 1:]:
-            if pooling_area(insurance_type, b.city_code, levels) == area_a:
+    running: list[tuple[int, int, Period, str]] = []
+    for order, b in enumerate(relevant):
+        while running and running[0][0] < b.first_month:
+            heapq.heappop(running)
+        area_b = pooling_area(insurance_type, b.city_code, levels)
+        for _last, _order, a, area_a in running:
+            if area_a == area_b:
                 continue
-            first, last = max(a.first_month, b.first_month), min(a.last_month, b.last_month)
-            if first > last:
-                continue
+            first, last = b.first_month, min(a.last_month, b.last_month)
             one, other = sorted((a.city_code, b.city_code))
             if pooling_area(insurance_type, other, levels) == origin_area:
                 one, other = other, one
             found.add(Duplicate(one, other, first, last))
+        heapq.heappush(running, (b.last_month, order, b, area_b))
     return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city))
 
 

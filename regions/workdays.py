@@ -8,7 +8,9 @@ working day and the result is flagged as estimated.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -65,3 +67,81 @@ def workdays_between(start: dt.date, end: dt.date, overrides: Overrides) -> int:
         if is_workday(current, overrides)[0]:
             count += 1
     return count
+
+
+class Calendar:
+    """The official calendar with the administrators' rulings, counted once: a working-day count is then two
+    lookups instead of a walk over the days (the worklist counts one per due date on every page).
+
+    Inside [first, last] each day keeps the running totals of working days and of guessed days; dates
+    outside fall back on the walk.
+    """
+
+    def __init__(self, overrides: Overrides, first: dt.date, last: dt.date) -> None:
+        self.overrides = dict(overrides)
+        self.first, self.last = first, last
+        self._workdays: list[int] = []
+        self._guesses: list[int] = []
+        workdays = guesses = 0
+        day = first
+        while day <= last:
+            workday, guessed = is_workday(day, self.overrides)
+            workdays += workday
+            guesses += guessed
+            self._workdays.append(workdays)
+            self._guesses.append(guesses)
+            day += dt.timedelta(days=1)
+
+    def _index(self, day: dt.date) -> int | None:
+        return (day - self.first).days if self.first <= day <= self.last else None
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """As workdays_between: working days after `start` up to and including `end`, negative when earlier."""
+        i, j = self._index(start), self._index(end)
+        if i is None or j is None:
+            return workdays_between(start, end, self.overrides)
+        return self._workdays[j] - self._workdays[i]
+
+    def add_workdays(self, start: dt.date, days: int) -> Deadline:
+        """As add_workdays; a deadline outside the counted years, or backwards, is walked day by day."""
+        i = self._index(start)
+        if i is None or days <= 0:
+            return add_workdays(start, days, self.overrides)
+        # The first day whose running total reaches the target is the deadline (a working day itself).
+        j = bisect.bisect_left(self._workdays, self._workdays[i] + days, lo=i)
+        if j >= len(self._workdays):
+            return add_workdays(start, days, self.overrides)
+        return Deadline(start + dt.timedelta(days=j - i), self._guesses[j] > self._guesses[i])
+
+
+# One calendar per process, rebuilt when an administrator changes a CalendarDay (regions/apps.py connects
+# the signals): the change bumps a version in the shared cache, so every process notices it on its next use.
+# With a per-process cache (no REDIS_URL) other processes notice within CALENDAR_MAX_AGE instead.
+CALENDAR_VERSION_KEY = "regions:calendar-version"
+CALENDAR_MAX_AGE = 300
+_calendar: tuple[Calendar, object, float] | None = None
+
+
+def official_calendar() -> Calendar:
+    """The process's calendar: 2004 (chinesecalendar's first year) to two years ahead, with every CalendarDay."""
+    global _calendar
+    from django.core.cache import cache
+
+    from regions.models import CalendarDay
+
+    version = cache.get(CALENDAR_VERSION_KEY)
+    now = time.monotonic()
+    if _calendar is None or _calendar[1] != version or now - _calendar[2] > CALENDAR_MAX_AGE:
+        overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
+        last_year = max([dt.date.today().year + 2, *(d.year for d in overrides)])
+        _calendar = (Calendar(overrides, dt.date(2004, 1, 1), dt.date(last_year, 12, 31)), version, now)
+    return _calendar[0]
+
+
+def calendar_changed(**kwargs: object) -> None:
+    """Signal receiver: forget this process's calendar and tell the others through the shared cache."""
+    global _calendar
+    from django.core.cache import cache
+
+    _calendar = None
+    cache.set(CALENDAR_VERSION_KEY, time.time_ns(), None)

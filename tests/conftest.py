@@ -50,6 +50,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def fresh_calendar():
+    """The calendar is kept per process; a test's CalendarDay rows vanish with its transaction, so must its copy."""
+    from regions import workdays
+
+    workdays._calendar = None
+    yield
+    workdays._calendar = None
+
+
 @pytest.fixture
 def reference_data(db):
     # Transactional tests flush the tables; put the reference data back when it is gone.

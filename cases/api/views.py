@@ -6,6 +6,8 @@ NotPermitted 403, StateConflict 409, RuleBlocked and BatchInvalid 400, Http404 4
 
 from __future__ import annotations
 
+import math
+
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -18,15 +20,16 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from cases import selectors, services
 from cases.api import serializers as s
 from cases.documents import agreement_pdf
 from cases.errors import StateConflict
-from cases.models import TRANSITION_RULES, Actor, Worker, WorkerAccess
+from cases.models import TRANSITION_RULES, Actor, TransferCase, Worker, WorkerAccess
 from cases.views.portal import client_address
-from sstransfer.api import JSON_ONLY
+from sstransfer.api import JSON_ONLY, Pagination
 
 VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
 ERROR = s.ErrorSerializer
@@ -301,18 +304,100 @@ class ContributionHistoryView(ClerkView):
 # --- cases -----------------------------------------------------------------------------------
 
 
+class CaseListPagination(Pagination):
+    """API.md's pages ({"count", "next", "previous", "results"}, ?page=N, 50 a page), read by keyset.
+
+    `next` and `previous` carry the page number and a cursor (`after` or `before`: the sort values of the
+    row at the page's edge), so following them costs the same at page 200 as at page 1. A page number alone
+    is read by offset, up to COUNT_CAP rows deep. `count` is exact up to COUNT_CAP and says COUNT_CAP
+    beyond it: counting a busy agency's every case on every page would cost more than the page.
+    """
+
+    COUNT_CAP = 10_000
+    cursor_params = ("after", "before")
+
+    def paginate_parts(self, parts: list, request: Request) -> list:
+        self.request = request
+        counted = selectors.bounded_counts({"cases": parts}, self.COUNT_CAP)["cases"] if parts else None
+        self.count = counted.value if counted else 0
+        number = request.query_params.get(self.page_query_param, "")
+        if number not in self.last_page_strings:
+            number = self.get_page_number(request, None)  # refuses what is no page number
+        elif counted and counted.capped:
+            raise exceptions.NotFound(_("Pages this deep are reached through the next links only."))
+        else:
+            number = max(1, math.ceil(self.count / self.page_size))
+        number = int(number) if str(number).isdigit() and int(number) > 0 else 1
+        after, before = (request.query_params.get(name, "") for name in self.cursor_params)
+        if not (after or before) and (number - 1) * self.page_size >= self.COUNT_CAP:
+            raise exceptions.NotFound(_("Pages this deep are reached through the next links only."))
+        try:
+            self.keyset = selectors.page(
+                parts, selectors.CASE_LIST_ORDER, size=self.page_size, after=after, before=before, number=number
+            )
+        except selectors.BadCursor:
+            field = "after" if after else "before"
+            raise exceptions.ValidationError({field: [_("Follow the next and previous links as given.")]}) from None
+        if not self.keyset.rows and number > 1 and not (after or before):
+            raise exceptions.NotFound(_("Invalid page."))
+        return self.keyset.rows
+
+    def _link(self, number: int, **cursor: str) -> str:
+        url = self.request.build_absolute_uri()
+        for name in (self.page_query_param, *self.cursor_params):
+            url = remove_query_param(url, name)
+        if number == 1:
+            return url
+        url = replace_query_param(url, self.page_query_param, number)
+        for name, value in cursor.items():
+            url = replace_query_param(url, name, value)
+        return url
+
+    def get_paginated_response(self, data: list) -> Response:
+        page = self.keyset
+        return Response({
+            "count": self.count,
+            "next": self._link(page.number + 1, after=page.next_cursor) if page.has_next else None,
+            "previous": self._link(page.number - 1, before=page.previous_cursor) if page.has_previous else None,
+            "results": data,
+        })
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            *(
+                {"name": name, "required": False, "in": "query", "schema": {"type": "string"},
+                 "description": str(_("A cursor from the next or previous link; use the links as given."))}
+                for name in self.cursor_params
+            ),
+        ]
+
+
 class CaseListCreateView(ClerkView, generics.ListAPIView):
     serializer_class = s.CaseSummarySerializer
+    pagination_class = CaseListPagination
 
     def get_queryset(self) -> QuerySet:
-        filters = validated(s.CaseFilterSerializer, self.request.query_params)
-        return selectors.case_list(
-            self.request.user, status=filters.get("status", ""), side=filters.get("side", ""),
+        # list() reads the agency's cases in parts; this only names the items' model to the browsable API.
+        return TransferCase.objects.none()
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        filters = validated(s.CaseFilterSerializer, request.query_params)
+        parts = selectors.case_list(
+            request.user, status=filters.get("status", ""), side=filters.get("side", ""),
             overdue={"true": True, "false": False}.get(filters.get("overdue", "")), q=filters.get("q", ""),
+            search_limit=CaseListPagination.COUNT_CAP,
         )
+        paginator = self.paginator
+        rows = paginator.paginate_parts(parts, request)
+        return paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     @extend_schema(
         tags=["cases"], summary=_("The cases of the caller's agency, at either end"),
+        description=_(
+            "Newest first. Follow `next` and `previous`: they carry a cursor and cost the same at any depth. "
+            "`count` is exact up to 10,000 and says 10000 for a longer list."
+        ),
         parameters=[s.CaseFilterSerializer],
         responses={200: s.CaseSummarySerializer(many=True), **errors(400, 401, 403, 404)},
     )

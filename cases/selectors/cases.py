@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from cases import rules
+from cases.ids import normalize
 from cases.models import (
     TRANSITION_RULES,
     Actor,
@@ -27,6 +28,7 @@ from cases.models import (
     Worker,
     actor_may,
 )
+from cases.selectors.lists import Key, Order
 from cases.selectors.reference import credit_rates, policy_for, pooling_levels
 from cases.selectors.workers import worker_rule_periods
 
@@ -189,28 +191,62 @@ def open_case_for(user: object, worker: Worker, insurance_type: str) -> Transfer
     return TransferCase.objects.visible_to(user).open().filter(worker=worker, insurance_type=insurance_type).first()
 
 
+# Below three characters a trigram index cannot narrow a substring search (pg_trgm finds no trigram in
+# it and reads the whole index), so short queries match from the start instead (worker_name_prefix).
+TRIGRAM_MIN = 3
+
+
+def search_condition(value: str, *, agency_id: int, limit: int, partial_id_number: bool = False) -> Q:
+    """The agency's cases whose reference, worker's ID number or worker's name matches: at most `limit` of them.
+
+    Each is found through its own index and the matches are read first, in one query: an OR across the case
+    and worker tables would make the database test every case of the agency, and a subquery in every list
+    and count would be planned and run again in each. References are issued in capitals, so one typed in
+    lower case matches too. `partial_id_number` (the API's "part of the ID number") also matches inside ID
+    numbers; the worklist matches the whole number only.
+    """
+    text = value.strip()
+    short = len(text) < TRIGRAM_MIN
+    reference = Q(reference=text.upper()) if short else Q(reference__contains=text.upper())
+    id_number = normalize(text)
+    by_id = Q(id_number__contains=id_number) if partial_id_number and not short else Q(id_number=id_number)
+    by_name = Q(name__startswith=text) if short else Q(name__contains=text)
+    ours = Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id)
+    workers = Worker.objects.filter(by_id | by_name).order_by().values("pk")
+    matches = TransferCase.objects.filter(ours & reference).order_by().values_list("pk", flat=True).union(
+        TransferCase.objects.filter(ours, worker__in=workers).order_by().values_list("pk", flat=True)
+    )
+    return Q(pk__in=list(matches[:limit]))
+
+
+# The API's list order: the newest case first (cases/models.py: case_out_created, case_in_created).
+CASE_LIST_ORDER = Order((Key("created_at", descending=True), Key("id", descending=True)))
+
+
 def case_list(
     user: object, *, status: str = "", side: str = "", overdue: bool | None = None, q: str = "",
-    today: dt.date | None = None,
-) -> TransferCaseQuerySet:
-    """The caller's agency's cases, narrowed by the worklist's filters."""
-    cases = TransferCase.objects.visible_to(user).with_list_related()
+    today: dt.date | None = None, search_limit: int = 10_000,
+) -> list[TransferCaseQuerySet]:
+    """The caller's agency's cases, narrowed by the API's filters: one part per end (cases/selectors/lists.py).
+
+    Read in CASE_LIST_ORDER, each part is served by its end's index; `page` merges them.
+    """
     agency_id = Actor.for_user(user).agency_id
+    if agency_id is None:
+        return []
+    ends = {Side.ORIGIN: Q(origin_agency_id=agency_id), Side.DESTINATION: Q(destination_agency_id=agency_id)}
+    if side:
+        ends = {side: ends[side]}
+    cases = TransferCase.objects.with_list_related()
     if status:
         cases = cases.filter(status=status)
-    if side == Side.ORIGIN:
-        cases = cases.filter(origin_agency_id=agency_id)
-    elif side == Side.DESTINATION:
-        cases = cases.filter(destination_agency_id=agency_id)
     if overdue is True:
         cases = cases.overdue(today)
     elif overdue is False:
         cases = cases.not_overdue(today)
     if q:
-        cases = cases.filter(
-            Q(reference__icontains=q) | Q(worker__name__icontains=q) | Q(worker__id_number__icontains=q)
-        )
-    return cases
+        cases = cases.filter(search_condition(q, agency_id=agency_id, limit=search_limit, partial_id_number=True))
+    return [cases.filter(condition) for condition in ends.values()]
 
 
 def case_timeline(case: TransferCase) -> list[CaseEvent]:

@@ -6,11 +6,12 @@ import datetime as dt
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     OPEN_STATUSES,
@@ -22,37 +23,93 @@ from cases.models import (
     awaiting_move_of,
     overdue_on,
 )
-from cases.selectors.reference import calendar_overrides
-from regions.workdays import workdays_between
-
-WORKLIST_TABS = ("todo", "outgoing", "incoming", "overdue", "closed")
+from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
+from regions.workdays import official_calendar
 
 
-def worklist_tab_filters(agency_id: int, today: dt.date) -> dict[str, Q]:
-    """Each worklist tab as a condition, so one query can count them all and another list one."""
-    return {
-        "todo": awaiting_move_of(agency_id),
-        "outgoing": Q(origin_agency_id=agency_id, status__in=OPEN_STATUSES),
-        "incoming": Q(destination_agency_id=agency_id, status__in=OPEN_STATUSES),
-        "overdue": overdue_on(today),
-        "closed": Q(status__in=TERMINAL_STATUSES),
-    }
+@dataclass(frozen=True)
+class Scope:
+    """Whose worklist: the agency, the clerk (for tabs of their own, such as "assigned to me") and the day."""
+
+    agency_id: int
+    user_id: int | None
+    today: dt.date
 
 
-def worklist_counts(queryset: TransferCaseQuerySet, agency_id: int, today: dt.date) -> dict[str, int]:
-    return queryset.aggregate(
-        **{tab: Count("pk", filter=condition) for tab, condition in worklist_tab_filters(agency_id, today).items()}
+@dataclass(frozen=True)
+class Tab:
+    name: str
+    label: str
+    parts: Callable[[Scope], tuple[Q, ...]]
+    order: Order
+
+
+# Most urgent first; among cases due the same day, the newest first.
+BY_DUE = Order((Key("due_sort"), Key("id", descending=True)))
+BY_CLOSING = Order((Key("updated_at", descending=True), Key("id")))
+
+# The worklist's tabs, each declared once: its label, its condition, its order. The view, the counts and the
+# pages all read this list. `parts` gives the tab as disjoint conditions (an agency is one end of a case,
+# never both), each of which one index in TransferCase.Meta.indexes serves: its leading columns are the
+# part's equalities and its next ones the tab's order, under a partial condition that implies the part's.
+# Then the page reads only the rows it shows and the count at most WORKLIST_COUNT_CAP index entries.
+#
+# Adding a tab: append a Tab here, with a label; add the index its parts need (a partial index on the tab's
+# own condition keeps it small: e.g. "mine" is Q(assigned_to=scope.user_id) over
+# Index(fields=["assigned_to", "due_sort", "-id"], condition=Q(status__in=OPEN_STATUSES))); check the plan
+# with EXPLAIN on the benchmark's database (docs/bench.md); the template's generic empty state covers it.
+WORKLIST: tuple[Tab, ...] = (
+    Tab("todo", _("To act on"), lambda s: (awaiting_move_of(s.agency_id),), BY_DUE),
+    Tab("outgoing", _("Outgoing"), lambda s: (Q(origin_agency_id=s.agency_id, status__in=OPEN_STATUSES),), BY_DUE),
+    Tab("incoming", _("Incoming"), lambda s: (Q(destination_agency_id=s.agency_id, status__in=OPEN_STATUSES),), BY_DUE),
+    Tab("overdue", _("Overdue"), lambda s: (
+        Q(origin_agency_id=s.agency_id) & overdue_on(s.today),
+        Q(destination_agency_id=s.agency_id) & overdue_on(s.today),
+    ), BY_DUE),
+    Tab("closed", _("Closed"), lambda s: (
+        Q(origin_agency_id=s.agency_id, status__in=TERMINAL_STATUSES),
+        Q(destination_agency_id=s.agency_id, status__in=TERMINAL_STATUSES),
+    ), BY_CLOSING),
+)
+WORKLIST_TABS = tuple(tab.name for tab in WORKLIST)
+TABS_BY_NAME = {tab.name: tab for tab in WORKLIST}
+WORKLIST_PAGE_SIZE = 25
+# A tab shows "1,000+" beyond this: counting a busy agency's whole history on every page view would cost
+# more than the page itself.
+WORKLIST_COUNT_CAP = 1000
+
+
+def worklist_parts(tab: Tab, scope: Scope, cases: TransferCaseQuerySet) -> list[TransferCaseQuerySet]:
+    """The tab's parts over `cases` (already narrowed by the search and filters)."""
+    return [cases.filter(condition) for condition in tab.parts(scope)]
+
+
+def worklist_counts(scope: Scope, cases: TransferCaseQuerySet) -> dict[str, BoundedCount]:
+    """Every tab's count over the same search and filters, in one query."""
+    return bounded_counts(
+        {tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST}, WORKLIST_COUNT_CAP
     )
 
 
+def worklist_page(
+    tab: Tab, scope: Scope, cases: TransferCaseQuerySet, *, order: Order | None = None, after: str = "",
+    before: str = "", number: int = 1,
+) -> Page:
+    """One page of a tab, in its own order or the one the clerk chose; a cursor that no longer parses starts over."""
+    parts = worklist_parts(tab, scope, cases.with_list_related())
+    # Without a cursor (a page number typed by hand) the page is read by offset: no deeper than the counts go.
+    if not (after or before):
+        number = max(1, min(number, WORKLIST_COUNT_CAP // WORKLIST_PAGE_SIZE))
+    try:
+        return page(parts, order or tab.order, size=WORKLIST_PAGE_SIZE, after=after, before=before, number=number)
+    except BadCursor:
+        return page(parts, order or tab.order, size=WORKLIST_PAGE_SIZE)
+
+
 def workdays_left(due_dates: Iterable[dt.date | None], today: dt.date) -> dict[dt.date, int]:
-    """Working days from today to each due date (negative once overdue), with one calendar query."""
-    dates = {d for d in due_dates if d is not None}
-    if not dates:
-        return {}
-    start = min(min(dates), today)
-    overrides = calendar_overrides(start, (max(max(dates), today) - start).days)
-    return {d: workdays_between(today, d, overrides) for d in dates}
+    """Working days from today to each due date (negative once overdue), from the process's calendar."""
+    calendar = official_calendar()
+    return {d: calendar.workdays_between(today, d) for d in set(due_dates) if d is not None}
 
 
 @dataclass(frozen=True)
@@ -97,11 +154,10 @@ def dashboard(agency_id: int, today: dt.date) -> Dashboard:
     for (case_id, started, status), (next_case_id, ended, _next_status) in itertools.pairwise(changes):
         if case_id == next_case_id and ended >= since_at:
             spans[status].append((timezone.localdate(started), timezone.localdate(ended)))
-    earliest = min((start for pairs in spans.values() for start, _end in pairs), default=today)
-    overrides = calendar_overrides(earliest, (today - earliest).days)
+    calendar = official_calendar()
     steps = []
     for status in OPEN_STATUSES:
-        durations = [workdays_between(start, end, overrides) for start, end in spans.get(status, [])]
+        durations = [calendar.workdays_between(start, end) for start, end in spans.get(status, [])]
         steps.append(StepFigure(
             status, CaseStatus(status).label, statistics.median(durations) if durations else None, len(durations)
         ))

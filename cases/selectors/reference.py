@@ -14,7 +14,8 @@ from cases import rules
 from cases.models import (
     Side,
 )
-from regions.models import Agency, CalendarDay, City, CreditRate, Province, RegionPolicy
+from regions.models import Agency, City, CreditRate, Province, RegionPolicy
+from regions.workdays import official_calendar
 
 Choices = list[tuple[str, list[tuple[str, str]]]]
 
@@ -68,9 +69,10 @@ def credit_rates() -> dict[int, Decimal]:
 
 
 def calendar_overrides(start: dt.date, days: int = 400) -> dict[dt.date, bool]:
+    """The administrators' rulings from the process's calendar (regions/workdays.py): no query once loaded."""
     # Whole calendar years: whether a year was entered at all decides if its plain weekdays are estimates.
     first, last = start.replace(month=1, day=1), (start + dt.timedelta(days=days)).replace(month=12, day=31)
-    return dict(CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "is_workday"))
+    return {day: workday for day, workday in official_calendar().overrides.items() if first <= day <= last}
 
 
 def city_choices() -> tuple[Choices, Choices]:

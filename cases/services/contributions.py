@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -152,11 +155,41 @@ def _raise(message: str) -> None:
     raise ValidationError(message)
 
 
-def _overlaps(a: ContributionPeriod, b: ContributionPeriod) -> bool:
-    return (
-        a.insurance_type == b.insurance_type and a.city_id == b.city_id
-        and a.start_month <= b.end_month and b.start_month <= a.end_month
-    )
+class _RecordedSpans:
+    """The months already taken per insurance type and city, for the overlap check: O(log n) per period.
+
+    The stored periods may overlap each other (an administrator's correction), so each group keeps them sorted
+    by first month with the running latest last month; the batch's accepted periods never overlap each other
+    (that is the check), so a sorted list of them needs only its neighbour looked at. A whole batch is then
+    linear in its rows where comparing each row with every earlier one was quadratic.
+    """
+
+    def __init__(self, stored: Iterable[tuple[str, str, dt.date, dt.date]]) -> None:
+        groups: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for insurance_type, city, start, end in stored:
+            groups[(insurance_type, city)].append((start, end))
+        self.stored: dict[tuple[str, str], tuple[list[dt.date], list[dt.date]]] = {}
+        for key, spans in groups.items():
+            spans.sort()
+            self.stored[key] = ([start for start, _end in spans], list(itertools.accumulate(
+                (end for _start, end in spans), max
+            )))
+        self.accepted: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
+
+    def overlaps(self, period: ContributionPeriod) -> bool:
+        key = (period.insurance_type, period.city_id)
+        if key in self.stored:
+            starts, latest_ends = self.stored[key]
+            # The stored periods starting by this one's last month; one of them ends at or after its first?
+            count = bisect.bisect_right(starts, period.end_month)
+            if count and latest_ends[count - 1] >= period.start_month:
+                return True
+        accepted = self.accepted[key]
+        position = bisect.bisect_right(accepted, (period.end_month, dt.date.max))
+        return bool(position) and accepted[position - 1][1] >= period.start_month
+
+    def add(self, period: ContributionPeriod) -> None:
+        bisect.insort(self.accepted[(period.insurance_type, period.city_id)], (period.start_month, period.end_month))
 
 
 @transaction.atomic
@@ -181,7 +214,10 @@ def contributions_record(
         raise BatchInvalid({0: {"non_field_errors": [_("Give at least one period.")]}})
     codes = {str(r.get("city_code")) for r in records if isinstance(r, Mapping)}
     cities = City.objects.in_bulk(list(codes), field_name="code")
-    existing = list(ContributionPeriod.objects.filter(worker=worker))
+    spans = _RecordedSpans(
+        ContributionPeriod.objects.filter(worker=worker).order_by()
+        .values_list("insurance_type", "city_id", "start_month", "end_month")
+    )
     bounds = base_bounds({c[:2] for c in cities})
     row_errors: dict[int, dict[str, list[str]]] = {}
     accepted: list[ContributionPeriod] = []
@@ -189,7 +225,7 @@ def contributions_record(
         period, errors = _period_from_record(record, cities, allowed_city, today)
         if period is not None:
             period.worker = worker
-            if any(_overlaps(period, other) for other in existing + accepted):
+            if spans.overlaps(period):
                 errors["start_month"] = [_("This period overlaps one already recorded for this type and city.")]
             bound_errors = rules.base_bound_errors(
                 period.as_rule_period(), bounds.get(period.city_id[:2], {})
@@ -200,6 +236,7 @@ def contributions_record(
             row_errors[index] = errors
         else:
             accepted.append(period)
+            spans.add(period)
     if row_errors:
         raise BatchInvalid(row_errors)
     recorder = _user_or_none(user)

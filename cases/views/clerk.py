@@ -13,20 +13,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import documents, selectors, services
 from cases.errors import BatchInvalid, CaseError, RuleBlocked
-from cases.filters import WorklistFilter
+from cases.filters import WorklistFilter, chosen_order
 from cases.forms import (
     AttachmentForm,
     CaseOpenForm,
@@ -57,7 +55,6 @@ from cases.views.portal import client_address
 from regions.models import AgencyMembership
 
 audit_log = logging.getLogger("sstransfer.audit")
-PAGE_SIZE = 25
 
 
 def clerk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -101,52 +98,43 @@ class WorklistRow:
     overdue: bool
 
 
-TAB_LABELS = {
-    "todo": gettext_lazy("To act on"),
-    "outgoing": gettext_lazy("Outgoing"),
-    "incoming": gettext_lazy("Incoming"),
-    "overdue": gettext_lazy("Overdue"),
-    "closed": gettext_lazy("Closed"),
-}
-
-
 @clerk_required
 def worklist(request: HttpRequest) -> HttpResponse:
     if (to_token := _id_search_redirect(request)) is not None:
         return to_token
     agency = request.user.membership.agency
     today = timezone.localdate()
-    tab = request.GET.get("tab", "todo")
-    if tab not in selectors.WORKLIST_TABS:
-        tab = "todo"
-    filterset = WorklistFilter(
-        request.GET, queryset=TransferCase.objects.visible_to(request.user).with_list_related()
-    )
+    tab = selectors.TABS_BY_NAME.get(request.GET.get("tab", ""), selectors.WORKLIST[0])
+    scope = selectors.Scope(agency_id=agency.pk, user_id=request.user.pk, today=today)
+    # Each tab's parts name the agency's end, so the filters start from every case.
+    filterset = WorklistFilter(request.GET, queryset=TransferCase.objects.all(), request=request)
     filtered = filterset.qs
-    counts = selectors.worklist_counts(filtered.order_by(), agency.pk, today)
-    cases = filtered.filter(selectors.worklist_tab_filters(agency.pk, today)[tab])
-    if filterset.form.cleaned_data.get("o"):
-        cases = cases.order_by(*cases.query.order_by, "pk")
-    elif tab == "closed":
-        cases = cases.order_by("-updated_at", "pk")
-    else:
-        # Most urgent first; cases paused for information have no due date and come last on every database.
-        cases = cases.order_by(F("due_date").asc(nulls_last=True), "-created_at", "pk")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    days = selectors.workdays_left((case.due_date for case in page), today)
-    rows = []
-    for case in page:
-        outgoing = case.origin_agency_id == agency.pk
-        rows.append(WorklistRow(
-            case=case, outgoing=outgoing,
-            our_turn=case.awaits(agency.pk),
+    counts = selectors.worklist_counts(scope, filtered)
+    page = selectors.worklist_page(
+        tab, scope, filtered, order=chosen_order(filterset.form.cleaned_data.get("o")),
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""), number=_page_number(request),
+    )
+    days = selectors.workdays_left((case.due_date for case in page.rows), today)
+    rows = [
+        WorklistRow(
+            case=case, outgoing=case.origin_agency_id == agency.pk, our_turn=case.awaits(agency.pk),
             days_left=days.get(case.due_date), overdue=case.is_overdue(today),
-        ))
+        )
+        for case in page.rows
+    ]
     searching = any(filterset.form.cleaned_data.get(name) for name in ("q", "status", "insurance_type", "due_from", "due_to"))
     return render(request, "cases/worklist.html", {
-        "filter": filterset, "tab": tab, "tabs": [(name, TAB_LABELS[name], counts[name]) for name in selectors.WORKLIST_TABS],
+        "filter": filterset, "tab": tab.name, "tabs": [(t.name, t.label, counts[t.name]) for t in selectors.WORKLIST],
         "page": page, "rows": rows, "searching": searching, "today": today,
+        "total": counts[tab.name], "first_row": (page.number - 1) * selectors.WORKLIST_PAGE_SIZE + 1,
+        "last_row": (page.number - 1) * selectors.WORKLIST_PAGE_SIZE + len(rows),
     })
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page's number, carried in the links for the reader's sake; the cursor decides what is shown."""
+    raw = request.GET.get("page", "")
+    return min(int(raw), 10_000) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
 
 
 def _id_search_redirect(request: HttpRequest) -> HttpResponse | None:

@@ -112,3 +112,41 @@ def test_duplicates_are_months_paid_in_two_areas(rows, origin_area):
         assert d.first_city[:2] != d.second_city[:2]
         if origin_area in (d.first_city[:2], d.second_city[:2]):
             assert d.first_city[:2] == origin_area
+
+
+def every_pair(periods, insurance_type, levels, origin_area):
+    """The definition, pair by pair: the oracle for the sweep that find_duplicates runs."""
+    relevant = [p for p in periods if p.insurance_type == insurance_type and p.paid]
+    found = set()
+    for i, a in enumerate(relevant):
+        for b in relevant[i + 1:]:
+            if rules.pooling_area(insurance_type, a.city_code, levels) == rules.pooling_area(insurance_type, b.city_code, levels):
+                continue
+            first, last = max(a.first_month, b.first_month), min(a.last_month, b.last_month)
+            if first > last:
+                continue
+            one, other = sorted((a.city_code, b.city_code))
+            if rules.pooling_area(insurance_type, other, levels) == origin_area:
+                one, other = other, one
+            found.add(rules.Duplicate(one, other, first, last))
+    return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city))
+
+
+@given(
+    rows=st.lists(st.tuples(
+        st.sampled_from(["440300", "440100", "510100", "330100"]), st.integers(0, 40), st.integers(0, 18),
+        st.sampled_from([rules.PENSION, rules.MEDICAL]), st.booleans(),
+    ), max_size=14),
+    insurance_type=st.sampled_from([rules.PENSION, rules.MEDICAL]),
+    origin_area=st.sampled_from(["44", "440300", "51"]),
+)
+def test_the_sweep_finds_what_every_pair_finds(rows, insurance_type, origin_area):
+    start = rules.month_index(2015, 1)
+    history = [
+        rules.Period(kind, city, start + first, start + first + length, Decimal(5000), paid=paid)
+        for city, first, length, kind, paid in rows
+    ]
+    levels = {"44": {rules.MEDICAL: "province"}}
+    assert rules.find_duplicates(history, insurance_type, levels, origin_area) == every_pair(
+        history, insurance_type, levels, origin_area
+    )

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases.errors import BatchInvalid, NotPermitted
 from cases.models import Actor, ContributionPeriod
@@ -220,3 +222,71 @@ def test_duplicates_are_synced_when_periods_arrive_after_the_case_opened(users):
     record(case.worker, row(insurance_type="medical", city_code="510100"))
     assert case.duplicates.count() == 2
     assert agency("440300").city_id == case.duplicates.first().first_city_id
+
+
+# --- the overlap check, row by row (a sweep per type and city; the pairwise definition is the oracle) ----
+
+
+def months(start: int, length: int) -> tuple[str, str]:
+    first, last = start, start + length - 1
+    return f"{2000 + first // 12}-{first % 12 + 1:02d}", f"{2000 + last // 12}-{last % 12 + 1:02d}"
+
+
+def pairwise_refusals(stored: list[tuple], batch: list[tuple]) -> set[int]:
+    """Which rows the rule refuses: a row overlapping a stored period or an earlier accepted row of its type and city."""
+    taken = list(stored)
+    refused_rows = set()
+    for index, (kind, city, first, last) in enumerate(batch):
+        if any(k == kind and c == city and f <= last and first <= e for k, c, f, e in taken):
+            refused_rows.add(index)
+        else:
+            taken.append((kind, city, first, last))
+    return refused_rows
+
+
+SPAN = st.tuples(
+    st.sampled_from(["pension", "medical"]), st.sampled_from(["440300", "510100"]),
+    st.integers(0, 60), st.integers(1, 14),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stored=st.lists(SPAN, max_size=6), batch=st.lists(SPAN, min_size=1, max_size=12))
+def test_the_overlap_check_refuses_exactly_the_overlapping_rows(stored, batch):
+    worker = WorkerFactory()
+    # Stored periods as an administrator may have left them: overlapping each other is possible.
+    ContributionPeriod.objects.bulk_create([
+        ContributionPeriod(worker=worker, insurance_type=kind, city_id=city, monthly_base=Decimal("8000"),
+                           start_month=parse_month(months(first, length)[0]), end_month=parse_month(months(first, length)[1]))
+        for kind, city, first, length in stored
+    ])
+    rows = [row(insurance_type=kind, city_code=city, start_month=months(first, length)[0],
+                end_month=months(first, length)[1]) for kind, city, first, length in batch]
+    as_spans = lambda spans: [(k, c, f, f + n - 1) for k, c, f, n in spans]  # noqa: E731
+    expected = pairwise_refusals(as_spans(stored), as_spans(batch))
+    if expected:
+        errors = refused(worker, *rows)
+        assert set(errors) == expected
+        assert all(e == {"start_month": ["This period overlaps one already recorded for this type and city."]}
+                   for e in errors.values())
+    else:
+        assert len(record(worker, *rows)) == len(rows)
+
+
+def test_a_row_refused_for_an_overlap_does_not_block_the_rows_after_it():
+    worker = WorkerFactory()
+    # 0 takes 2020; 1 overlaps it and is refused; 2 overlaps only 1, so it stands (only the refusal of 1 matters).
+    errors = refused(worker, row(), row(start_month="2020-06", end_month="2021-06"),
+                     row(start_month="2021-01", end_month="2021-12"))
+    assert list(errors) == [1]
+
+
+def test_a_long_history_in_one_batch_is_checked_row_by_row():
+    worker = WorkerFactory()
+    cities = ["440300", "440100", "510100", "330100"]
+    rows = [row(insurance_type=kind, city_code=city, start_month=months(m, 1)[0], end_month=months(m, 1)[0])
+            for kind in ("pension", "medical", "unemployment") for city in cities for m in range(300)]
+    assert len(record(worker, *rows)) == 3600
+    again = refused(worker, row(city_code="510100", start_month="2010-05", end_month="2010-07"),
+                    row(city_code="510100", start_month="2025-02", end_month="2025-03"))
+    assert list(again) == [0]

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
-from cases.models import Actor, CaseStatus, TransferCase, Worker
+from cases.models import OPEN_STATUSES, Actor, CaseStatus, TransferCase, Worker
 from regions.models import Agency, City
 from tests.factories import WorkerFactory, agency, make_id_number, open_case
 
@@ -153,13 +156,125 @@ def test_the_list_is_paginated(client, users):
 def test_the_query_count_does_not_grow_with_the_cases(client, users, django_assert_max_num_queries):
     bulk_cases(10)
     client.force_login(users["origin_clerk"])
+    worklist_queries(client)  # the process's calendar is loaded once, on the first page
     with_ten = worklist_queries(client)
     bulk_cases(990)
     assert TransferCase.objects.count() == 1000
     assert worklist_queries(client) == with_ten
-    assert worklist_queries(client, WORKLIST + "?tab=outgoing&q=批量&o=-due_date&page=3") == with_ten
-    with django_assert_max_num_queries(7):
-        client.get(WORKLIST)
+    deep = client.get(WORKLIST, {"tab": "outgoing"})
+    for _ in range(3):
+        deep = client.get(WORKLIST + next_link(deep))
+    # session, user, membership, every tab's count, one page read per end of the tab
+    for path in (WORKLIST, WORKLIST + "?tab=closed", WORKLIST + "?tab=outgoing&q=批量&o=-due_date&page=3",
+                 WORKLIST + next_link(deep), WORKLIST + "?q=批量1"):
+        with django_assert_max_num_queries(6):
+            assert client.get(path).status_code == 200
+
+
+def next_link(response) -> str:
+    """The page's own "next" link, as a clerk would follow it."""
+    found = re.search(r'href="(\?[^"]+)" rel="next"', response.content.decode())
+    assert found, "no next link"
+    return html.unescape(found.group(1))
+
+
+def walk(client, params: dict) -> list[list[int]]:
+    """Every page of a tab, following the next links; each page's case ids."""
+    response = client.get(WORKLIST, params)
+    pages = [[row.case.pk for row in response.context["rows"]]]
+    while response.context["page"].has_next:
+        response = client.get(WORKLIST + next_link(response))
+        pages.append([row.case.pk for row in response.context["rows"]])
+    return pages
+
+
+def test_following_next_shows_every_case_once_in_the_tab_order(client, users):
+    bulk_cases(60)
+    open_case(users, status="info_requested")  # no due date: last
+    # Our agency at the other end: in the incoming tab, not the outgoing one.
+    incoming = services.case_open(
+        actor=Actor.for_user(users["origin_clerk"]), worker=WorkerFactory(), insurance_type="pension",
+        origin_agency=agency("330100"), destination_agency=agency("440300"),
+    )
+    client.force_login(users["origin_clerk"])
+    pages = walk(client, {"tab": "outgoing"})
+    assert [len(p) for p in pages] == [25, 25, 11]
+    shown = [pk for p in pages for pk in p]
+    expected = list(
+        TransferCase.objects.filter(origin_agency__code="440300", status__in=OPEN_STATUSES)
+        .order_by(F("due_date").asc(nulls_last=True), "-pk").values_list("pk", flat=True)
+    )
+    assert shown == expected
+    assert incoming.pk not in shown
+    # The overdue and closed tabs merge both ends of the agency, and so does every page of them.
+    TransferCase.objects.filter(pk__in=expected[:30]).update(due_date=dt.date(2026, 1, 5))
+    TransferCase.objects.filter(pk=incoming.pk).update(due_date=dt.date(2026, 1, 6))
+    overdue = [pk for p in walk(client, {"tab": "overdue"}) for pk in p]
+    assert sorted(overdue) == sorted([*expected[:30], incoming.pk]) and len(set(overdue)) == 31
+    assert overdue.index(incoming.pk) == 30  # due a day later than the others
+
+
+def test_previous_goes_back_to_the_same_rows(client, users):
+    bulk_cases(60)
+    client.force_login(users["origin_clerk"])
+    first = client.get(WORKLIST, {"tab": "outgoing"})
+    second = client.get(WORKLIST + next_link(first))
+    third = client.get(WORKLIST + next_link(second))
+    back = re.search(r'href="(\?[^"]+)" rel="prev"', third.content.decode()).group(1)
+    again = client.get(WORKLIST + html.unescape(back))
+    assert [r.case.pk for r in again.context["rows"]] == [r.case.pk for r in second.context["rows"]]
+    assert again.context["page"].number == 2
+    assert b"26\xe2\x80\x9350" in again.content  # "26–50 of 60"
+
+
+def test_the_pages_keep_the_search_filters_and_sort(client, users):
+    bulk_cases(40)
+    medical = [open_case(users, insurance_type="medical") for _ in range(3)]
+    client.force_login(users["origin_clerk"])
+    pages = walk(client, {"tab": "outgoing", "q": "批量", "o": "-reference"})
+    shown = [pk for p in pages for pk in p]
+    references = list(TransferCase.objects.filter(pk__in=shown).values_list("reference", flat=True))
+    assert len(shown) == 40 == len(set(shown))
+    assert [TransferCase.objects.get(pk=pk).reference for pk in shown] == sorted(references, reverse=True)
+    assert not {c.pk for c in medical} & set(shown)
+    only_medical = walk(client, {"tab": "outgoing", "insurance_type": "medical"})
+    assert sorted(pk for p in only_medical for pk in p) == sorted(c.pk for c in medical)
+
+
+def test_a_case_changing_between_pages_is_neither_lost_nor_repeated(client, users):
+    bulk_cases(50)
+    client.force_login(users["origin_clerk"])
+    first = client.get(WORKLIST, {"tab": "outgoing"})
+    seen = [r.case.pk for r in first.context["rows"]]
+    # A new case arrives at the top of the tab while the clerk reads page 1: page 2 still starts where page 1 ended.
+    open_case(users)
+    second = client.get(WORKLIST + next_link(first))
+    following = [r.case.pk for r in second.context["rows"]]
+    assert not set(seen) & set(following)
+    remaining = set(TransferCase.objects.filter(origin_agency__code="440300").values_list("pk", flat=True)) - set(seen)
+    assert set(following) <= remaining
+
+
+def test_a_tampered_cursor_shows_the_first_page(client, users):
+    bulk_cases(30)
+    client.force_login(users["origin_clerk"])
+    for cursor in ("not-a-cursor", "W10", "WyJ4Il0", "%00"):
+        response = client.get(WORKLIST, {"tab": "outgoing", "after": cursor})
+        assert response.status_code == 200
+        assert len(response.context["rows"]) == 25
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, users, monkeypatch):
+    from cases.selectors import clerk
+
+    monkeypatch.setattr(clerk, "WORKLIST_COUNT_CAP", 20)
+    bulk_cases(30)
+    client.force_login(users["origin_clerk"])
+    response = client.get(WORKLIST, {"tab": "outgoing"})
+    tabs = {name: count for name, _label, count in response.context["tabs"]}
+    assert tabs["outgoing"].capped and tabs["outgoing"].value == 20
+    assert tabs["incoming"] == 0
+    assert "20+" in response.content.decode()
 
 
 @pytest.mark.parametrize("language,text", [("zh-hans", "待办"), ("en", "To act on")])

@@ -6,12 +6,12 @@ import datetime as dt
 
 import chinese_calendar
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.selectors import calendar_overrides
 from regions.models import CalendarDay
-from regions.workdays import Deadline, add_workdays, is_workday, workdays_between
+from regions.workdays import Calendar, Deadline, add_workdays, is_workday, official_calendar, workdays_between
 
 D = dt.date
 
@@ -118,3 +118,52 @@ def test_a_calendar_day_names_itself_in_the_readers_language(language, expected)
     with translation.override(language):
         assert (str(CalendarDay(date=D(2030, 1, 3), is_workday=False)),
                 str(CalendarDay(date=D(2030, 1, 5), is_workday=True))) == expected
+
+
+# --- the calendar counted once per process ------------------------------------------------------
+
+
+HAND_ENTERED = {D(2027, 2, 8): False, D(2027, 2, 13): True}  # a year nobody shipped, entered by hand
+COUNTED = Calendar(HAND_ENTERED, D(2025, 1, 1), D(2027, 12, 31))
+
+
+@settings(deadline=None)
+@given(
+    start=st.dates(min_value=D(2024, 6, 1), max_value=D(2028, 6, 30)),
+    span=st.integers(min_value=-60, max_value=60),
+    days=st.integers(min_value=0, max_value=40),
+)
+def test_the_counted_calendar_agrees_with_the_walk(start, span, days):
+    overrides, counted = HAND_ENTERED, COUNTED
+    end = start + dt.timedelta(days=span)
+    assert counted.workdays_between(start, end) == workdays_between(start, end, overrides)
+    assert counted.add_workdays(start, days) == add_workdays(start, days, overrides)
+    assert counted.add_workdays(start, -days) == add_workdays(start, -days, overrides)
+
+
+@pytest.mark.django_db
+def test_the_process_calendar_is_rebuilt_when_a_calendar_day_changes(django_assert_num_queries):
+    official_calendar()
+    with django_assert_num_queries(0):
+        assert official_calendar().workdays_between(D(2027, 3, 1), D(2027, 3, 2)) == 1
+    day = CalendarDay.objects.create(date=D(2027, 3, 2), is_workday=False, note="test")
+    assert official_calendar().workdays_between(D(2027, 3, 1), D(2027, 3, 2)) == 0
+    day.is_workday = True
+    day.save()
+    assert official_calendar().workdays_between(D(2027, 3, 1), D(2027, 3, 2)) == 1
+    day.delete()
+    assert D(2027, 3, 2) not in official_calendar().overrides
+
+
+@pytest.mark.django_db
+def test_another_process_notices_the_change_through_the_shared_cache():
+    from regions import workdays
+
+    official_calendar()
+    CalendarDay.objects.bulk_create([CalendarDay(date=D(2027, 3, 3), is_workday=False)])  # no signal: stale here
+    assert D(2027, 3, 3) not in official_calendar().overrides
+    # Another process's save bumps the version in the shared cache; this process's copy is then rebuilt.
+    from django.core.cache import cache
+
+    cache.set(workdays.CALENDAR_VERSION_KEY, "changed elsewhere", None)
+    assert official_calendar().overrides[D(2027, 3, 3)] is False
