@@ -110,8 +110,8 @@ def _workday_on_or_before(day: dt.date, overrides: dict[dt.date, bool]) -> dt.da
 # audit trail, may not be changed once written (PostgreSQL refuses it), so the moment goes in as the
 # rows are inserted: a receiver, connected only while the demo loads, sets the timestamps the models
 # would default to now, and those a transition sets to now.
-INSERT_TIMES = ("at", "created_at", "recorded_at")
-TRANSITION_TIMES = ("agreement_issued_at", "completed_at")
+INSERT_TIMES = ("at", "created_at", "recorded_at", "issued_at")
+TRANSITION_TIMES = ("completed_at", "voided_at")
 
 
 @contextlib.contextmanager
