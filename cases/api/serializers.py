@@ -535,9 +535,7 @@ class StatusSerializer(serializers.Serializer):
 
 class VerificationSerializer(serializers.Serializer):
     document = serializers.ChoiceField(choices=["agreement", "acceptance"])
-    agreement_number = serializers.CharField(
-        help_text=_("The agreement's number; for an acceptance confirmation, the agreement it completed.")
-    )
+    agreement_number = serializers.CharField(source="number", help_text=_("The document's number."))
     issued_at = serializers.DateTimeField()
     issuing_agency_name = serializers.CharField(source="issuing_agency")
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
