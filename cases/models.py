@@ -320,6 +320,7 @@ class ContributionPeriod(models.Model):
             monthly_base=self.monthly_base,
             credit=self.personal_account_credit,
             paid=self.paid,
+            id=self.pk,
         )
 
 
