@@ -21,7 +21,9 @@ from cases.selectors.cases import (
 )
 from cases.selectors.clerk import (
     DASHBOARD_WINDOW_DAYS,
+    EXPORT_MAX_ROWS,
     TABS_BY_NAME,
+    UNREAD,
     WORKLIST,
     WORKLIST_COUNT_CAP,
     WORKLIST_PAGE_SIZE,
@@ -33,9 +35,11 @@ from cases.selectors.clerk import (
     dashboard,
     workdays_left,
     worklist_counts,
+    worklist_export_rows,
     worklist_page,
     worklist_parts,
 )
+from cases.selectors.inbox import INBOX_WINDOW_DAYS, inbox_since, unread_among, unread_count
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from cases.selectors.portal import (
     HOLDER_SIDE,
@@ -92,9 +96,12 @@ from cases.selectors.workers import (
 __all__ = [
     "CASE_LIST_ORDER",
     "DASHBOARD_WINDOW_DAYS",
+    "EXPORT_MAX_ROWS",
     "FROZEN_STATUSES",
     "HOLDER_SIDE",
+    "INBOX_WINDOW_DAYS",
     "TABS_BY_NAME",
+    "UNREAD",
     "WORKER_SEARCH_PREFIX",
     "WORKLIST",
     "WORKLIST_COUNT_CAP",
@@ -143,6 +150,7 @@ __all__ = [
     "get_case_for_user",
     "get_worker",
     "get_worker_for_user",
+    "inbox_since",
     "open_case_for",
     "page",
     "period_versions",
@@ -153,6 +161,8 @@ __all__ = [
     "search_condition",
     "step_days_explained",
     "supervisor_transitions",
+    "unread_among",
+    "unread_count",
     "workdays_left",
     "worker_by_id_number",
     "worker_case",
@@ -169,6 +179,7 @@ __all__ = [
     "worker_token",
     "worker_withdrawal",
     "worklist_counts",
+    "worklist_export_rows",
     "worklist_page",
     "worklist_parts",
 ]

@@ -47,7 +47,7 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
 
 def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related("worker__hukou_city__province").prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("agency", "actor")),
         # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
         Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
             "first_city__province", "second_city__province", "kept_city__province"

@@ -39,7 +39,7 @@ from regions.workdays import workdays_between
 TRANSITION_FIELDS = [
     "status", "due_date", "due_estimated", "paused_days_left", "contribution_months", "pooled_fund_amount",
     "personal_account_principal", "personal_account_balance", "figures_detail", "agreement_number",
-    "agreement_issued_at", "verification_code", "confirmation_number", "completed_at", "updated_at",
+    "agreement_issued_at", "verification_code", "confirmation_number", "completed_at", "updated_at", "assignee",
 ]
 
 
@@ -201,8 +201,11 @@ def case_transition(
             report = case_report(locked, today=today)
             if name in report.blockers:
                 raise RuleBlocked(report.blockers[name], name)
-            from_status = locked.status
+            from_status, holder = locked.status, locked.turn_agency_id()
             method(**_transition_arguments(locked, name, report, today))
+            if locked.turn_agency_id() != holder:
+                # The assignee was a clerk of the agency that held the case (cases/services/assignment.py).
+                locked.assignee = None
             locked.save(update_fields=TRANSITION_FIELDS)
             event = record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
     except ConcurrentTransition:
