@@ -46,9 +46,7 @@ def _whose_move(row: object) -> str:
 
 
 def worklist_table(rows: Sequence[object], *, capped: bool) -> Table:
-    """The worklist's rows (cases.views.clerk.WorklistRow) as they read on the page."""
-    from cases.selectors import EXPORT_MAX_ROWS
-
+    """The worklist's rows (cases.views.clerk.WorklistRow) as they read on the page; `capped` when there were more."""
     headers = [
         _("Reference"), _("Worker"), _("ID number (masked)"), _("Insurance type"), _("Origin agency"),
         _("Destination agency"), _("Status"), _("Whose move"), _("Due date"), _("Working days left"),
@@ -65,7 +63,7 @@ def worklist_table(rows: Sequence[object], *, capped: bool) -> Table:
     ]
     note = _(
         "Only the first %(count)s cases are exported; narrow the search or the filters to export the rest."
-    ) % {"count": EXPORT_MAX_ROWS} if capped else ""
+    ) % {"count": len(lines)} if capped else ""
     return Table(headers=[str(h) for h in headers], rows=lines, note=note)
 
 
