@@ -1,4 +1,4 @@
-"""Scheduled jobs for Celery beat (docs/deploy.md); each is also a management command, for cron or by hand."""
+"""Scheduled jobs for Celery beat (README "Production"); each is also a management command, for cron or by hand."""
 
 from __future__ import annotations
 
