@@ -60,9 +60,9 @@ BY_CLOSING = Order((Key("updated_at", descending=True), Key("id")))
 # Then the page reads only the rows it shows and the count at most WORKLIST_COUNT_CAP index entries.
 #
 # Adding a tab: append a Tab here, with a label; add the index its parts need (a partial index on the tab's
-# own condition keeps it small: e.g. "mine" is Q(assigned_to=scope.user_id) over
-# Index(fields=["assigned_to", "due_sort", "-id"], condition=Q(status__in=OPEN_STATUSES))); check the plan
-# with EXPLAIN on the benchmark's database (docs/bench.md); the template's generic empty state covers it.
+# own condition keeps it small: e.g. "mine" reads Index(fields=["assignee", "due_sort", "-id"],
+# condition=Q(assignee__isnull=False))); check the plan with EXPLAIN on the benchmark's database
+# (docs/bench.md); the template's generic empty state covers it.
 WORKLIST: tuple[Tab, ...] = (
     Tab("todo", _("To act on"), lambda s: (awaiting_move_of(s.agency_id),), BY_DUE),
     # Unread news written by the other agency (cases/selectors/inbox.py), the latest first.
