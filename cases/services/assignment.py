@@ -53,7 +53,7 @@ def assignable_clerks(agency_id: int) -> list[object]:
 def case_assign(*, case: TransferCase, actor: Actor, assignee_id: int | None) -> TransferCase:
     """Assign the case to `assignee_id`, or to nobody; an event says who gave it to whom."""
     with transaction.atomic():
-        locked = TransferCase.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+        locked = TransferCase.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case.pk)
         refusal = assignment_refusal(locked, actor, assignee_id)
         if refusal is not None:
             raise refusal
