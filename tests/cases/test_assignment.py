@@ -145,3 +145,22 @@ def test_the_api_case_body_names_the_assignee_by_user_name(users):
     assert api.get(f"/api/v1/cases/{case.reference}").json()["assignee"] is None
     assign(case, users, "origin_clerk", "origin_clerk")
     assert api.get(f"/api/v1/cases/{case.reference}").json()["assignee"] == "origin_clerk"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_taking_the_case_at_once_one_gets_it(users):
+    from tests.concurrency import race
+
+    second = clerk_create(username="second_clerk", agency=agency("440300"), role=AgencyMembership.Role.CLERK,
+                          password=PASSWORD)
+    case = open_case(users)
+    results = race(
+        lambda: assign(case, users, "origin_clerk", "origin_clerk"),
+        lambda: services.case_assign(case=case, actor=Actor.for_user(second), assignee_id=second.pk),
+    )
+    won = [r for r in results if isinstance(r, TransferCase)]
+    lost = [r for r in results if not isinstance(r, TransferCase)]
+    assert len(won) == 1 and len(lost) == 1 and isinstance(lost[0], NotPermitted), results
+    assert TransferCase.objects.get(pk=case.pk).assignee == won[0].assignee
+    assert CaseEvent.objects.filter(case=case, transition="assign").count() == 1

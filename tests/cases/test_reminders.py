@@ -117,3 +117,17 @@ def test_the_scheduled_task_runs_the_same_service(users):
     from cases.tasks import send_reminders
 
     assert send_reminders() == {"due_soon": 0, "missed": 0}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_reminder_once(users, mailoutbox):
+    from tests.concurrency import race
+
+    for _ in range(3):
+        due(open_case(users, status="verifying"), dt.date(2026, 3, 5))
+    mailoutbox.clear()  # the steps' own notifications
+    results = race(*(lambda: services.reminders_send(today=MONDAY) for _ in range(3)))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r["due_soon"] for r in results) == 3
+    assert CaseReminder.objects.count() == 3 and len(mailoutbox) == 3
