@@ -42,7 +42,7 @@ from regions.services import regions_load
 from regions.workdays import add_workdays
 
 # Bump when the generated data changes shape: a database seeded by an older version is seeded again.
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: the inbox's activity timestamps on the cases
 PASSWORD = "bench-pass-2026"
 BUSY_AGENCY = "440300"
 # Where people move to, busiest first; every other agency follows in code order.
@@ -308,6 +308,11 @@ class Seeder:
             elif status == CaseStatus.INFO_REQUESTED:
                 case["paused_days_left"] = rng.randrange(1, 12)
             case["updated_at"] = at
+            # The inbox's timestamps, as record_activity writes them with each event (cases/services/common.py).
+            acting_agency = {Side.ORIGIN: origin.pk, Side.DESTINATION: destination.pk, None: lodged.pk}
+            for _name, _from, _to, event_at, side in events:
+                end = {origin.pk: "origin_activity_at", destination.pk: "destination_activity_at"}[acting_agency[side]]
+                case["activity_at"] = case[end] = event_at
             yield "case", case
             for transition, from_status, to_status, event_at, side in events:
                 acting = {Side.ORIGIN: origin, Side.DESTINATION: destination, None: lodged}[side]

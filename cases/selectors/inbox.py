@@ -9,7 +9,9 @@ three timestamps on the case (cases/services/common.py record_activity), so that
   case_in_activity, case_out_news, case_in_news) from the newest activity down, probing the clerk's CaseView
   (unique per user and case) for each, within INBOX_WINDOW_DAYS and at most WORKLIST_COUNT_CAP rows, as every
   tab count does (cases/selectors/lists.py). Older news is no news: the window keeps a clerk who has read
-  everything from walking the agency's whole history.
+  everything from walking the agency's whole history, and within it only the INBOX_SCAN_CAP cases written on
+  last at each end are looked at, so that no count or page reads more index entries than that, however
+  busy the agency.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cases.models import CaseView, TransferCase
 from cases.selectors.lists import BoundedCount, Key, Order, bounded_counts
 
 INBOX_WINDOW_DAYS = 30
+INBOX_SCAN_CAP = 2000
 # The tab "new from the other agency": the latest first; each end orders on its own column (news_keys).
 BY_NEWS = Order((Key("news_at", descending=True), Key("id", descending=True)))
 
@@ -32,15 +35,19 @@ def inbox_since(today: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=INBOX_WINDOW_DAYS), dt.time.min))
 
 
-def _unseen(user_id: int | None, column: str) -> Q:
-    return ~Q(Exists(CaseView.objects.filter(user_id=user_id, case=OuterRef("pk"), seen_at__gte=OuterRef(column))))
+def _unread_at(end: str, agency_id: int, column: str, user_id: int | None, since: dt.datetime) -> Q:
+    """Cases at our `end` written on (`column`) since `since`, among the INBOX_SCAN_CAP latest, not seen since."""
+    recent = {end: agency_id, f"{column}__gte": since}
+    latest = TransferCase.objects.filter(**recent).order_by(f"-{column}", "-id").values("pk")[:INBOX_SCAN_CAP]
+    seen = CaseView.objects.filter(user_id=user_id, case=OuterRef("pk"), seen_at__gte=OuterRef(column))
+    return Q(**recent) & Q(pk__in=latest) & ~Q(Exists(seen))
 
 
 def unread_parts(agency_id: int, user_id: int | None, today: dt.date) -> tuple[Q, Q]:
     since = inbox_since(today)
     return (
-        Q(origin_agency_id=agency_id, activity_at__gte=since) & _unseen(user_id, "activity_at"),
-        Q(destination_agency_id=agency_id, activity_at__gte=since) & _unseen(user_id, "activity_at"),
+        _unread_at("origin_agency_id", agency_id, "activity_at", user_id, since),
+        _unread_at("destination_agency_id", agency_id, "activity_at", user_id, since),
     )
 
 
@@ -48,8 +55,8 @@ def news_parts(agency_id: int, user_id: int | None, today: dt.date) -> tuple[Q, 
     """At our origin end, what the destination wrote; at our destination end, what the origin wrote."""
     since = inbox_since(today)
     return (
-        Q(origin_agency_id=agency_id, destination_activity_at__gte=since) & _unseen(user_id, "destination_activity_at"),
-        Q(destination_agency_id=agency_id, origin_activity_at__gte=since) & _unseen(user_id, "origin_activity_at"),
+        _unread_at("origin_agency_id", agency_id, "destination_activity_at", user_id, since),
+        _unread_at("destination_agency_id", agency_id, "origin_activity_at", user_id, since),
     )
 
 

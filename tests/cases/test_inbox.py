@@ -136,3 +136,12 @@ def test_markers_and_counts_cost_a_fixed_number_of_queries(client, users, django
     for params in ({}, {"tab": "news"}, {"tab": "outgoing"}, {"tab": "mine"}, {"tab": "news", "mine": "on"}):
         with django_assert_max_num_queries(budgets[str(params)]):
             client.get(WORKLIST, params)
+
+
+def test_only_the_latest_cases_of_each_end_are_looked_at(client, users, monkeypatch):
+    monkeypatch.setattr("cases.selectors.inbox.INBOX_SCAN_CAP", 5)
+    pks = _news(8)
+    client.force_login(users["origin_clerk"])
+    response = client.get(WORKLIST, {"tab": "news"})
+    assert [row.case.pk for row in response.context["rows"]] == list(reversed(pks))[:5]
+    assert tabs(response)["news"] == 5 and unread_count(response) == 5
