@@ -28,6 +28,7 @@ from cases.models import (
     Worker,
     actor_may,
 )
+from cases.selectors.funds import completion_funds_blocker
 from cases.selectors.lists import Key, Order
 from cases.selectors.reference import credit_rates, policy_for, pooling_levels
 from cases.selectors.workers import worker_rule_periods
@@ -153,7 +154,7 @@ def _completion_blocker(
             rules.require_minimum_months(months, policy.min_months_before_transfer_in)
         except rules.RuleViolation as violation:
             return violation.message
-    return ""
+    return completion_funds_blocker(case)
 
 
 def available_transitions(case: TransferCase, actor: Actor, report: CaseReport | None = None) -> list[str]:

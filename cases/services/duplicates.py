@@ -17,10 +17,11 @@ from cases.models import (
     TransferCase,
 )
 from cases.selectors import (
-    credit_rates,
     pooling_levels,
+    province_names,
     worker_rule_periods,
 )
+from cases.selectors.funds import province_credit_rates
 from cases.services.common import record_event
 
 
@@ -66,19 +67,22 @@ def duplicates_resolve(
                 _("No unresolved duplicate involves the city %(code)s.") % {"code": keep_city_code}, "keep_city_code"
             )
         periods = worker_rule_periods(locked.worker_id, locked.insurance_type)
-        rates = credit_rates()
         for duplicate in pending:
             duplicate.kept_city_id = keep_city_code
             released = duplicate.released_city_id
             released_periods = [p for p in periods if p.city_code == released]
+            # Interest at the released city's province's credited rates (its own before 2016), to the end of
+            # the year before the resolution (docs/domain.md §6).
             try:
                 refund = rules.duplicate_refund(
                     released_periods,
                     rules.month_index(duplicate.start_month.year, duplicate.start_month.month),
                     rules.month_index(duplicate.end_month.year, duplicate.end_month.month),
-                    rates, today.year,
+                    province_credit_rates(released[:2]), today.year,
                 )
             except rules.RuleViolation as violation:
+                if violation.code == "missing_credit_rate":
+                    raise RuleBlocked(_missing_rate_message(violation, released[:2]), violation.code) from None
                 raise RuleBlocked(violation.message, violation.code) from None
             duplicate.refund_amount = refund
             duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
@@ -95,3 +99,10 @@ def duplicates_resolve(
     return locked
 
 
+
+
+def _missing_rate_message(violation: rules.RuleViolation, province_code: str) -> str:
+    province = province_names([province_code]).get(province_code, province_code)
+    return _("%(message)s It is needed for the refund of months paid in %(province)s.") % {
+        "message": violation.message, "province": province,
+    }

@@ -32,6 +32,7 @@ from cases.selectors import (
 )
 from cases.services.common import random_code, record_event, step_deadline
 from cases.services.duplicates import sync_duplicates
+from cases.services.funds import funds_after_transition
 from regions.models import Agency, InsuranceType
 from regions.workdays import workdays_between
 
@@ -39,7 +40,7 @@ from regions.workdays import workdays_between
 TRANSITION_FIELDS = [
     "status", "due_date", "due_estimated", "paused_days_left", "contribution_months", "pooled_fund_amount",
     "personal_account_principal", "personal_account_balance", "figures_detail", "agreement_number",
-    "agreement_issued_at", "verification_code", "confirmation_number", "completed_at", "updated_at",
+    "agreement_issued_at", "verification_code", "confirmation_number", "completed_at", "funds_status", "updated_at",
 ]
 
 
@@ -203,6 +204,7 @@ def case_transition(
                 raise RuleBlocked(report.blockers[name], name)
             from_status = locked.status
             method(**_transition_arguments(locked, name, report, today))
+            funds_after_transition(locked, name)
             locked.save(update_fields=TRANSITION_FIELDS)
             event = record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
     except ConcurrentTransition:
