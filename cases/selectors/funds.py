@@ -81,8 +81,10 @@ def case_ledger(case: TransferCase) -> Ledger | None:
     receipts = list(remittance.receipts.all()) if remittance else []
     received = rules.money_sum(r.amount for r in receipts)
     remitted_total = remittance.total if remittance else None
-    resolved = [d for d in case.duplicates.all() if d.resolved and d.refund_amount is not None]
-    levels = pooling_levels() if resolved else {}
+    duplicates = list(case.duplicates.all())
+    resolved = [d for d in duplicates if d.resolved and d.refund_amount is not None]
+    # Read whenever the case has duplicates, resolved or not: the page's queries do not change as they are resolved.
+    levels = pooling_levels() if duplicates else {}
     origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
     from_transfer = [
         d.refund_amount for d in resolved

@@ -74,7 +74,8 @@ def test_the_origin_remits_exactly_what_moves(users, django_capture_on_commit_ca
     assert "184241.01" in event.note and "ICBC-2026-0001" in event.note
     # The destination hears of it; the origin, which recorded it, does not.
     (mail,) = mailoutbox
-    assert "funds remitted" in mail.subject and case.reference in mail.subject
+    # In the site's language (settings.LANGUAGE_CODE), as every mail between the agencies.
+    assert "基金已划转" in mail.subject and case.reference in mail.subject
     assert sorted(mail.to) == ["dest_clerk@example.org", "dest_supervisor@example.org"]
 
 
