@@ -23,7 +23,8 @@ CHANGELIST_QUERIES = {
     "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 8,
     "cases.casenote": 6, "cases.caseattachment": 6, "cases.workeraccess": 8,
 }
-CASE_PAGE_QUERIES = 11
+# The case page: with its inlines of events, duplicates and remittances.
+CASE_PAGE_QUERIES = 12
 
 
 def changelist_url(model) -> str:

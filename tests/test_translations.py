@@ -23,6 +23,7 @@ from django.views.csrf import csrf_failure
 
 from cases import selectors, services
 from cases.models import Actor
+from cases.selectors.funds import case_transfer
 from regions.models import City
 from tests.conftest import PASSWORD
 from tests.factories import WorkerFactory, latest_agreement, make_id_number, open_case, periods
@@ -239,6 +240,30 @@ def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
         "file": SimpleUploadedFile("p.csv", b"a,b\n1,2\n"),
     }, status=400)
     visits.post(origin, reverse("cases:add_period", args=[cases["completed"].reference]), {})
+    # The funds: the remittance form's refusals, a remittance, then the destination's receipts.
+    issued = cases["agreement_issued"].reference
+    remittance = reverse("cases:record_remittance", args=[issued])
+    visits.post(origin, remittance, {"remittance-pooled_fund": "1.001", "remittance-value_date": "2999-01-01"},
+                status=400)
+    visits.post(origin, remittance, {
+        "remittance-pooled_fund": "1.00", "remittance-personal_account": "1.00", "remittance-bank_reference": "B1",
+        "remittance-value_date": "2026-01-05", "remittance-confirm": "on",
+    }, status=400)
+    moving = case_transfer(cases["agreement_issued"])
+    visits.post(origin, remittance, {
+        "remittance-pooled_fund": str(moving.pooled_fund), "remittance-personal_account": str(moving.personal_account),
+        "remittance-bank_reference": "B1", "remittance-value_date": "2026-01-05", "remittance-confirm": "on",
+    })
+    visits.post(origin, remittance, {})
+    receipts = reverse("cases:record_receipt", args=[issued])
+    funds_dest = visits.client(users["dest_clerk"])
+    visits.post(funds_dest, receipts, {"receipt-amount": "0"}, status=400)
+    visits.post(funds_dest, receipts, {
+        "receipt-amount": str(moving.total + 1), "receipt-received_on": "2026-01-06", "receipt-bank_reference": "B2",
+        "receipt-confirm": "on",
+    })
+    visits.get(funds_dest, reverse("cases:detail", args=[issued]))
+    visits.get(origin, reverse("cases:detail", args=[issued]))
     # Corrections: the form, its refusals, the confirmation before deleting, a locked period, another city's.
     period = cases["verifying"].worker.periods.filter(city_id="440300").first()
     correct = reverse("cases:correct_period", args=[verifying, period.pk])
