@@ -45,7 +45,7 @@ from regions.services import regions_load
 from regions.workdays import add_workdays
 
 # Bump when the generated data changes shape: a database seeded by an older version is seeded again.
-SEED_VERSION = 2  # 2: agreements in their own table, each with its frozen assessment; periods they use locked
+SEED_VERSION = 3  # 2: agreements in their own table with frozen assessments, periods locked; 3: inbox timestamps
 PASSWORD = "bench-pass-2026"
 BUSY_AGENCY = "440300"
 # Where people move to, busiest first; every other agency follows in code order.
@@ -341,6 +341,11 @@ class Seeder:
                 case["paused_days_left"] = rng.randrange(1, 12)
             case.pop("issued_at", None)
             case["updated_at"] = at
+            # The inbox's timestamps, as record_activity writes them with each event (cases/services/common.py).
+            acting_agency = {Side.ORIGIN: origin.pk, Side.DESTINATION: destination.pk, None: lodged.pk}
+            for _name, _from, _to, event_at, side in events:
+                end = {origin.pk: "origin_activity_at", destination.pk: "destination_activity_at"}[acting_agency[side]]
+                case["activity_at"] = case[end] = event_at
             yield "case", case
             if agreed:
                 yield "agreement", agreement

@@ -32,6 +32,8 @@ DEMO_USERS = [
     ("dest_clerk", DESTINATION, AgencyMembership.Role.CLERK),
     ("dest_supervisor", DESTINATION, AgencyMembership.Role.SUPERVISOR),
 ]
+# Staff appear by their full name (cases/people.py); a Chinese name is written whole, family name first.
+DEMO_NAMES = {"origin_clerk": "李娜", "origin_supervisor": "张伟", "dest_clerk": "王芳", "dest_supervisor": "刘洋"}
 
 # name, county of the hukou, birth date, sequence (odd = male), hukou city
 PEOPLE = [
@@ -195,6 +197,9 @@ def demo_load() -> int:
     users = {}
     for username, code, role in DEMO_USERS:
         users[username] = clerk_create(username=username, agency=agencies[code], role=role, password=DEMO_PASSWORD)
+        if not users[username].get_full_name():
+            users[username].first_name = DEMO_NAMES[username]
+            users[username].save(update_fields=["first_name"])
     admin, created = get_user_model().objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -243,4 +248,9 @@ def demo_load() -> int:
                 )
         if extras.get("access_code"):
             _set_access_code(case, DEMO_ACCESS_CODE)
+    # Each clerk has taken the most urgent case waiting for their agency: "assigned to me" shows something.
+    for name in ("origin_clerk", "dest_clerk"):
+        waiting = TransferCase.objects.awaiting(actors[name].agency_id).order_by("due_sort", "-id").first()
+        if waiting is not None:
+            services.case_assign(case=waiting, actor=actors[name], assignee_id=actors[name].user_id)
     return TransferCase.objects.count()

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from cases import rules
 from cases.ids import mask, validate_id_number
+from cases.people import person_name
 from regions.models import MONEY, Agency, AgencyMembership, City, InsuranceType
 
 
@@ -151,6 +152,9 @@ EVENT_LABELS = {
     "contribution_corrected": _("Contribution period corrected"),
     "contribution_deleted": _("Contribution period deleted"),
     "due_date_recomputed": _("Due date recomputed on the official calendar"),
+    # Between the clerks of an agency: never on the worker's timeline (cases/selectors/portal.py).
+    "assign": _("Assigned"),
+    "unassign": _("Assignment removed"),
 }
 
 
@@ -359,7 +363,7 @@ class TransferCaseQuerySet(models.QuerySet):
 
     def with_list_related(self) -> TransferCaseQuerySet:
         return self.select_related(
-            "worker", "origin_agency__city", "destination_agency__city", "lodged_at"
+            "worker", "origin_agency__city", "destination_agency__city", "lodged_at", "assignee"
         )
 
     def open(self) -> TransferCaseQuerySet:
@@ -435,6 +439,20 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # The clerk of the agency whose turn it is who handles the case (docs/domain.md "The clerks' day"); a step that
+    # hands the turn to the other agency, or closes the case, clears it (cases/services/assignment.py).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    # When anyone last wrote on the case (an event or a note by a clerk or the worker), and when each agency's side
+    # did: the inbox compares them with the reader's CaseView (cases/selectors/inbox.py). Written by the services.
+    activity_at = models.DateTimeField(_("last activity"), null=True, blank=True, editable=False)
+    origin_activity_at = models.DateTimeField(_("last activity of the origin"), null=True, blank=True, editable=False)
+    destination_activity_at = models.DateTimeField(
+        _("last activity of the destination"), null=True, blank=True, editable=False
+    )
+
     objects = TransferCaseQuerySet.as_manager()
 
     class Meta:
@@ -476,6 +494,26 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["created_at"]),
+            # The inbox (cases/selectors/inbox.py): what changed lately at each end, what the other end wrote lately,
+            # and the cases assigned to a clerk.
+            models.Index(
+                fields=["origin_agency", "-activity_at", "-id"], name="case_out_activity",
+                condition=Q(activity_at__isnull=False),
+            ),
+            models.Index(
+                fields=["destination_agency", "-activity_at", "-id"], name="case_in_activity",
+                condition=Q(activity_at__isnull=False),
+            ),
+            models.Index(
+                fields=["origin_agency", "-destination_activity_at", "-id"], name="case_out_news",
+                condition=Q(destination_activity_at__isnull=False),
+            ),
+            models.Index(
+                fields=["destination_agency", "-origin_activity_at", "-id"], name="case_in_news",
+                condition=Q(origin_activity_at__isnull=False),
+            ),
+            models.Index(fields=["assignee", "due_sort", "-id"], name="case_assignee_due",
+                         condition=Q(assignee__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -523,6 +561,13 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return (side == Side.ORIGIN and self.origin_agency_id == agency_id) or (
             side == Side.DESTINATION and self.destination_agency_id == agency_id
         )
+
+    def turn_agency_id(self) -> int | None:
+        """The agency that holds the case now: whose move it is, or the origin while it waits on its request."""
+        side = self.next_side()
+        if side is None and self.status == CaseStatus.INFO_REQUESTED:
+            side = Side.ORIGIN
+        return {Side.ORIGIN: self.origin_agency_id, Side.DESTINATION: self.destination_agency_id}.get(side)
 
     def next_side(self) -> str | None:
         if self.status in ORIGIN_TURN:
@@ -683,8 +728,11 @@ class CaseEvent(models.Model):
 
     @property
     def actor_name(self) -> str:
-        """The clerk's user name, or "the worker" in the reader's language (stored as a fixed label)."""
-        return str(_("the worker")) if self.actor_label == Actor.worker().label else self.actor_label
+        """The clerk's full name (the stored user name once the account is gone), or "the worker" in the reader's
+        language (stored as a fixed label). Lists select the actor with the events."""
+        if self.actor_label == Actor.worker().label and self.actor_id is None:
+            return str(_("the worker"))
+        return person_name(self.actor) if self.actor_id else self.actor_label
 
 
 class CaseDuplicate(models.Model):
@@ -745,6 +793,51 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+class CaseView(models.Model):
+    """When a clerk last opened a case's page (or wrote on it): the inbox's "read" mark (cases/selectors/inbox.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    seen_at = models.DateTimeField(_("last seen at"))
+
+    class Meta:
+        verbose_name = _("case last seen")
+        verbose_name_plural = _("cases last seen")
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="case_view_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_id} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class CaseReminder(models.Model):
+    """A reminder sent to the agency whose turn it is (cases/services/reminders.py); the unique constraint is what
+    keeps a re-run, or two runs at once, from sending it twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due in three working days")
+        MISSED = "missed", _("Due date missed")
+
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The step the reminder is for: the state and the due date it had (a step sent back and started again has a new
+    # due date, and is reminded again).
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices)
+    due_date = models.DateField(_("due date"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "status", "due_date"], name="reminder_once_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.due_date:%Y-%m-%d}"
 
 
 def attachment_path(instance: CaseAttachment, filename: str) -> str:

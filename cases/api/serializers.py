@@ -433,6 +433,10 @@ class CaseSerializer(CaseSummarySerializer):
 
     outcome_reason = serializers.SerializerMethodField()
     approved_transfer_reference = serializers.CharField()
+    assignee = serializers.CharField(
+        source="assignee.username", allow_null=True,
+        help_text=_("User name of the clerk handling the case in the agency whose turn it is; null when nobody is."),
+    )
     figures = serializers.SerializerMethodField(
         help_text=_("The live quote before the agreement, the frozen figures after it.")
     )

@@ -23,7 +23,9 @@ from cases.selectors.cases import (
 )
 from cases.selectors.clerk import (
     DASHBOARD_WINDOW_DAYS,
+    EXPORT_MAX_ROWS,
     TABS_BY_NAME,
+    UNREAD,
     WORKLIST,
     WORKLIST_COUNT_CAP,
     WORKLIST_PAGE_SIZE,
@@ -35,9 +37,11 @@ from cases.selectors.clerk import (
     dashboard,
     workdays_left,
     worklist_counts,
+    worklist_export_rows,
     worklist_page,
     worklist_parts,
 )
+from cases.selectors.inbox import INBOX_WINDOW_DAYS, inbox_since, unread_among, unread_count
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from cases.selectors.portal import (
     HOLDER_SIDE,
@@ -93,9 +97,12 @@ from cases.selectors.workers import (
 __all__ = [
     "CASE_LIST_ORDER",
     "DASHBOARD_WINDOW_DAYS",
+    "EXPORT_MAX_ROWS",
     "FROZEN_STATUSES",
     "HOLDER_SIDE",
+    "INBOX_WINDOW_DAYS",
     "TABS_BY_NAME",
+    "UNREAD",
     "WORKER_SEARCH_PREFIX",
     "WORKLIST",
     "WORKLIST_COUNT_CAP",
@@ -146,6 +153,7 @@ __all__ = [
     "get_case_for_user",
     "get_worker",
     "get_worker_for_user",
+    "inbox_since",
     "open_case_for",
     "page",
     "period_versions",
@@ -157,6 +165,8 @@ __all__ = [
     "search_condition",
     "step_days_explained",
     "supervisor_transitions",
+    "unread_among",
+    "unread_count",
     "workdays_left",
     "worker_by_id_number",
     "worker_case",
@@ -173,6 +183,7 @@ __all__ = [
     "worker_token",
     "worker_withdrawal",
     "worklist_counts",
+    "worklist_export_rows",
     "worklist_page",
     "worklist_parts",
 ]

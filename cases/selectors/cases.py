@@ -48,7 +48,7 @@ def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related(
         "worker__hukou_city__province", "origin_agency__city__province"
     ).prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("agency", "actor")),
         Prefetch("agreements", queryset=Agreement.objects.select_related("superseded_by")),
         # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
         Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(

@@ -39,7 +39,7 @@ from regions.workdays import workdays_between
 # Every field a transition may set (cases/models.py); nothing else is written back.
 TRANSITION_FIELDS = [
     "status", "due_date", "due_estimated", "paused_days_left", "confirmation_number", "completed_at",
-    "acceptance_code", "updated_at",
+    "acceptance_code", "updated_at", "assignee",
 ]
 # The transitions a rule may block (cases/selectors/cases.py case_report): only these read the assessment here,
 # so that a request runs the rules once (the case's answer reads the same assessment, or the frozen one).
@@ -206,8 +206,11 @@ def case_transition(
             report = case_report(locked, today=today) if name in CHECKED_TRANSITIONS else None
             if report is not None and name in report.blockers:
                 raise RuleBlocked(report.blockers[name], name)
-            from_status = locked.status
+            from_status, holder = locked.status, locked.turn_agency_id()
             method(**_transition_arguments(locked, name, today))
+            if locked.turn_agency_id() != holder:
+                # The assignee was a clerk of the agency that held the case (cases/services/assignment.py).
+                locked.assignee = None
             locked.save(update_fields=TRANSITION_FIELDS)
             if name == "issue_agreement":
                 _issue(locked, report.assessment, today)

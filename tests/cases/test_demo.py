@@ -71,3 +71,14 @@ def test_the_case_waiting_on_the_worker_opens_with_the_published_code_and_a_seco
     events = CaseEvent.objects.count()
     assert demo_load() == 0
     assert CaseEvent.objects.count() == events
+
+
+def test_the_demo_clerks_have_names_and_a_case_each(demo):
+    from django.contrib.auth import get_user_model
+
+    from cases.people import person_name
+
+    for username in ("origin_clerk", "dest_clerk"):
+        clerk = get_user_model().objects.get(username=username)
+        assert person_name(clerk) != username
+        assert TransferCase.objects.filter(assignee=clerk).count() == 1
