@@ -484,6 +484,14 @@ def benefit_receipt_province(*, hukou_province: str, pension_periods: Sequence[P
     return BenefitPlace(hukou_province, "hukou_fallback")
 
 
+def benefit_place_of(hukou_province: str, periods: Iterable[Period], temporary_account_provinces: Iterable[str]) -> BenefitPlace:
+    """The benefit place from the whole history, leaving out the places where the worker only had a temporary
+    contribution account (66号 Art. 6): the relationship stayed where it was while they paid there."""
+    excluded = set(temporary_account_provinces) - {hukou_province}
+    pension = [p for p in periods if p.insurance_type == PENSION and p.province_code not in excluded]
+    return benefit_receipt_province(hukou_province=hukou_province, pension_periods=pension)
+
+
 # --- duplicates and arrears ------------------------------------------------------------------
 
 
@@ -780,9 +788,7 @@ def assess(facts: CaseFacts) -> Assessment:
         excluded = set(facts.temporary_account_provinces)
         if temporary:
             excluded.add(facts.destination_city[:2])
-        excluded.discard(facts.hukou_province)
-        pension = [p for p in facts.periods if p.insurance_type == PENSION and p.province_code not in excluded]
-        benefit = benefit_receipt_province(hukou_province=facts.hukou_province, pension_periods=pension)
+        benefit = benefit_place_of(facts.hukou_province, facts.periods, excluded)
 
     return Assessment(
         insurance_type=kind, as_of=facts.as_of, origin_province=origin_province, periods=origin_periods,
