@@ -10,7 +10,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -418,7 +417,8 @@ def _announce(
     summary: str,
 ) -> None:
     """A history change on a worker with an open case of the same type is an event on that case, and its agencies
-    are told after the commit: another agency's period can create duplicates or settle arrears there."""
+    are told (through the outbox, in this transaction): another agency's period can create duplicates or settle
+    arrears there."""
     by_type: dict[str, list[ContributionPeriod]] = {}
     for period in periods:
         by_type.setdefault(period.insurance_type, []).append(period)
@@ -439,4 +439,4 @@ def _announce(
             lines.append(_("and %(count)s more") % {"count": len(rows) - EVENT_PERIODS_LISTED})
         note = "\n".join([summary, *lines])[:EVENT_NOTE_MAX_LENGTH]
         event = record_event(case, acting, transition, case.status, case.status, note, acting.agency_id)
-        transaction.on_commit(partial(notifications.history_changed, event.pk))
+        notifications.history_changed(event.pk)
