@@ -4,6 +4,7 @@ import logging
 import time
 from collections.abc import Callable
 
+import redis.exceptions
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -96,9 +97,10 @@ class PrivateNoStoreMiddleware:
         return settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in response.cookies
 
 
-# A database that is down, unreachable, hung past its timeouts or refusing connections: the request cannot be
-# served now and may be later, which is a 503, not a 500 (docs/deploy.md, "Outages").
-UNAVAILABLE = (OperationalError, InterfaceError)
+# A database that is down, unreachable, hung past its timeouts or refusing connections, or the shared cache (the
+# limits) likewise: the request cannot be served now and may be later, which is a 503, not a 500
+# (docs/deploy.md, "Outages").
+UNAVAILABLE = (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 RETRY_AFTER_SECONDS = 30
 
 
