@@ -138,3 +138,27 @@ class DatabaseUnavailableMiddleware:
             request_log.warning("database unavailable", extra={"fields": {"error": type(exception).__name__}})
             return unavailable_response(request)
         return None
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path is a 404 (no page has one) and in the query string a 400, at the door: nothing
+    legitimate carries one, and PostgreSQL refuses it in any text, so it would reach a query only to fail as a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = request.path.startswith("/api/")
+        if "\x00" in request.path:
+            if api:
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            return HttpResponse(render_to_string("404.html"), status=404)
+        if self._in_query(request):
+            if api:
+                return JsonResponse({"detail": _("The address may not contain NUL characters.")}, status=400)
+            return HttpResponse(render_to_string("400.html"), status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _in_query(request: HttpRequest) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())

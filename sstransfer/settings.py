@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sstransfer.middleware.RequestLogMiddleware",
     "sstransfer.middleware.DatabaseUnavailableMiddleware",
+    "sstransfer.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
