@@ -252,8 +252,15 @@ def contributions_record(
 
 
 def contributions_changed(*, worker: Worker) -> None:
-    """Recompute the duplicates of the worker's open cases after their history changed."""
-    for case in TransferCase.objects.open().filter(worker=worker).select_related("origin_agency"):
+    """Recompute the duplicates of the worker's open cases after their history changed.
+
+    Called with the worker locked; the cases are locked next, in one order, before their duplicates are rewritten
+    (the lock order of docs/deploy.md: worker, cases, their rows)."""
+    cases = (
+        TransferCase.objects.select_for_update(of=("self",)).open().filter(worker=worker)
+        .select_related("origin_agency").order_by("pk")
+    )
+    for case in cases:
         sync_duplicates(case)
 
 
