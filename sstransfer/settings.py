@@ -119,6 +119,14 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["sstransfer.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("sstransfer.middleware.RefuseNulMiddleware") + 1,
+                      "sstransfer.routers.ReplicaReadsMiddleware")
+# GETs whose reads of cases and reference data the replica serves: the directory, verification, the worklist and
+# the API's lists (a second's replication lag is harmless there; a status lookup stays on the primary).
+REPLICA_READ_PATHS = [
+    r"/", r"/agencies/", r"/verify/[0-9A-Za-z]*/?", r"/api/v1/agencies", r"/api/v1/verify/[0-9A-Za-z]+",
+    r"/api/v1/cases",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
