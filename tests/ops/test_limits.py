@@ -163,3 +163,47 @@ def test_online_applications_are_limited_per_address(users, settings):
     other_address = Client(REMOTE_ADDR="198.51.100.3")
     number = make_id_number(county="510104", birth=dt.date(1990, 1, 4))
     assert other_address.post(URL, application(id_number=number)).status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_app_servers_share_one_limit(reference_data):
+    """Two processes, as two app servers would be, against one database and one Redis: their failures add up."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from tests.ops.conftest import redis_reachable
+    from tests.test_deploy import ROOT
+
+    if not redis_reachable():
+        pytest.skip("needs the local Redis on 127.0.0.1:6379")
+    db = connection.settings_dict
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "REDIS_"))}
+    environment.update(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL="redis://127.0.0.1:6379/7", CELERY_BROKER_URL="",
+    )
+    subprocess.run(["redis-cli", "-n", "7", "FLUSHDB"], check=True, capture_output=True)  # noqa: S607
+    script = (
+        "import json; from django.test import Client; c = Client(REMOTE_ADDR='203.0.113.50'); "
+        "print(json.dumps([c.post('/api/v1/status', {'reference': f'TR-2026-Z{n:05d}', 'id_number': 'x'}, "
+        "content_type='application/json').status_code for n in range(8)]))"
+    )
+    servers = [
+        subprocess.Popen(  # noqa: S603 - our own manage.py with a fixed script
+            [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=environment, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    answers = []
+    for server in servers:
+        out, err = server.communicate(timeout=60)
+        assert server.returncode == 0, err[-2000:]
+        answers += json.loads(out.strip().splitlines()[-1])
+    subprocess.run(["redis-cli", "-n", "7", "FLUSHDB"], check=True, capture_output=True)  # noqa: S607
+    assert sorted(answers) == [404] * 10 + [429] * 6
