@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -113,12 +114,13 @@ def database_unavailable(error: BaseException | None) -> bool:
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """JSON for the API, the translated page for everyone else; rendered without the request, whose context
     processors would ask the database for the signed-in clerk's agency."""
-    if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {"detail": _("The service is unavailable for a moment; try again shortly.")}, status=503
-        )
-    else:
-        response = HttpResponse(render_to_string("503.html"), status=503)
+    with translation.override(translation.get_language_from_request(request)):
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": _("The service is unavailable for a moment; try again shortly.")}, status=503
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, no_store=True)
     return response
@@ -148,16 +150,19 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        api = request.path.startswith("/api/")
-        if "\x00" in request.path:
-            if api:
-                return JsonResponse({"detail": _("Not found.")}, status=404)
-            return HttpResponse(render_to_string("404.html"), status=404)
-        if self._in_query(request):
+        refused = "\x00" in request.path or self._in_query(request)
+        if not refused:
+            return self.get_response(request)
+        # Before LocaleMiddleware: the language is the request's own, not whatever this thread last used.
+        with translation.override(translation.get_language_from_request(request)):
+            api = request.path.startswith("/api/")
+            if "\x00" in request.path:
+                if api:
+                    return JsonResponse({"detail": _("Not found.")}, status=404)
+                return HttpResponse(render_to_string("404.html"), status=404)
             if api:
                 return JsonResponse({"detail": _("The address may not contain NUL characters.")}, status=400)
             return HttpResponse(render_to_string("400.html"), status=400)
-        return self.get_response(request)
 
     @staticmethod
     def _in_query(request: HttpRequest) -> bool:

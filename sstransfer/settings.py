@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -227,6 +228,8 @@ CELERY_TASK_DEFAULT_QUEUE = "sstransfer"
 # Every periodic job, in one place; beat reads it.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-send-pending": {"task": "outbox.tasks.send_pending_email", "schedule": 60.0},
+    # Due-date reminders (cases/services/reminders.py), each morning before the offices open.
+    "cases-send-reminders": {"task": "cases.send_reminders", "schedule": crontab(hour=7, minute=30)},
 }
 # Attempts before a message is given up (it stays in the admin, where it can be queued again).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
@@ -256,7 +259,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"TransitionEnum": "cases.api.serializers.TRANSITION_NAMES"},
+    "ENUM_NAME_OVERRIDES": {
+        "TransitionEnum": "cases.api.serializers.TRANSITION_NAMES",
+        "AgreementStatusEnum": "cases.models.Agreement.Status",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+    },
     "APPEND_COMPONENTS": {
         "schemas": {
             # Field errors have the fields' names as keys, which no serializer can describe.

@@ -274,11 +274,7 @@ def act_leave(request: HttpRequest) -> HttpResponse:
 def verify_form(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_valid():
-        code = form.cleaned_data["code"]
-        if code.isascii() and code.isalnum():
-            return redirect("cases:verify", code=code)
-        # A slash or a control character is in no code and cannot stand in the code's URL: the code is unknown.
-        return render(request, "portal/verify_unknown.html", {"code": code, "form": VerifyForm()}, status=404)
+        return redirect("cases:verify", code=form.cleaned_data["code"])
     return render(request, "portal/verify_form.html", {"form": form})
 
 
