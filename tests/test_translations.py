@@ -25,6 +25,8 @@ from cases import selectors, services
 from cases.models import Actor
 from cases.selectors.funds import case_transfer
 from regions.models import City
+from sstransfer.auth_views import locked_out
+from sstransfer.middleware import unavailable_response
 from tests.conftest import PASSWORD
 from tests.factories import WorkerFactory, advance, latest_agreement, make_id_number, open_case, periods
 from tests.translation_support import Lookup, latin_phrases, recording_untranslated
@@ -406,6 +408,8 @@ def visit_error_pages(visits: Visits) -> None:
     with translation.override("zh-hans"):
         for label, response in [
             ("500", defaults.server_error(request)),
+            ("503", unavailable_response(request)),
+            ("sign-in locked", locked_out(request, None, None)),
             ("400", defaults.bad_request(request, Exception())),
             ("CSRF", csrf_failure(request)),
         ]:

@@ -15,6 +15,7 @@ from cases.models import (
     CaseDuplicate,
     Side,
     TransferCase,
+    Worker,
 )
 from cases.selectors import (
     credit_rates,
@@ -55,7 +56,11 @@ def duplicates_resolve(
     """The destination records which relationship it keeps; the other's credits are refunded."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = TransferCase.objects.select_for_update().select_related("origin_agency").get(pk=case.pk)
+        # The one lock order of every service that writes a worker's history or its cases' duplicates: the worker,
+        # then the cases, then their rows (docs/deploy.md, "Lock order"). Recording periods takes the worker first
+        # too, so the two wait for each other instead of deadlocking over the duplicates.
+        Worker.objects.select_for_update().filter(pk=case.worker_id).first()
+        locked = TransferCase.objects.select_for_update(of=("self",)).select_related("origin_agency").get(pk=case.pk)
         if actor.is_worker or Side.DESTINATION not in actor.sides(locked):
             raise NotPermitted(_("Only the destination agency resolves duplicate contributions."), "forbidden")
         if not locked.is_open:

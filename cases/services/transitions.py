@@ -130,10 +130,10 @@ def case_open(
             )
             event = record_event(case, actor, "open", "", CaseStatus.SUBMITTED, note.strip(), lodged_at.pk)
             sync_duplicates(case)
+            notifications.transition_made(event.pk)
     except IntegrityError:
         # The partial unique index caught a concurrent application for the same worker and type.
         raise RuleBlocked(already_open, "already_open") from None
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
     return case
 
 
@@ -219,9 +219,9 @@ def case_transition(
             elif name == "return_to_origin":
                 agreement_void(case=locked, reason=note)
             event = record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
+            notifications.transition_made(event.pk)
     except ConcurrentTransition:
         raise StateConflict(_("Someone else changed this case at the same moment; reload it."), "concurrent") from None
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
     return locked
 
 
