@@ -15,6 +15,7 @@ from cases.models import (
     EVENT_LABELS,
     EVENT_NOTE_MAX_LENGTH,
     TRANSITION_RULES,
+    Agreement,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
@@ -255,6 +256,19 @@ class EventInline(EventLabels, ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("agency", "actor")
 
 
+class AgreementInline(ReadOnlyMixin, admin.TabularInline):
+    """Every agreement of the case; the frozen assessment is shown by the case page and the PDF, not edited."""
+
+    model = Agreement
+    fk_name = "case"
+    extra = 0
+    fields = ["number", "issued_at", "verification_code", "status", "superseded_by", "voided_at", "void_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("superseded_by")
+
+
 class DuplicateInline(ReadOnlyMixin, admin.TabularInline):
     model = CaseDuplicate
     extra = 0
@@ -297,10 +311,10 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "status", "insurance_type", OverdueFilter,
         ("origin_agency", admin.RelatedOnlyFieldListFilter), ("destination_agency", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["reference", "worker__id_number", "worker__name", "agreement_number"]
+    search_fields = ["reference", "worker__id_number", "worker__name", "=agreements__number"]
     list_select_related = ["worker", "origin_agency", "destination_agency", "assignee"]
     date_hierarchy = "created_at"
-    inlines = [EventInline, DuplicateInline]
+    inlines = [AgreementInline, EventInline, DuplicateInline]
     list_per_page = 50
     show_full_result_count = False
 

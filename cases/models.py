@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from phonenumber_field.modelfields import PhoneNumberField
@@ -37,6 +38,8 @@ class CaseStatus(models.TextChoices):
 # The longest note a transition may carry, whoever writes it (clerk page, worker page or API).
 EVENT_NOTE_MAX_LENGTH = 2000
 TERMINAL_STATUSES = (CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
+# While the case is in one of these, its latest agreement is valid (return_to_origin voids it on the way back).
+AGREEMENT_STATUSES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, CaseStatus.COMPLETED)
 OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
 # Whose move it is in each state (docs/domain.md §3); info_requested waits on the worker.
 # TransferCase.awaiting_agency stores the same in the database: a state added to either tuple (or a new
@@ -321,6 +324,7 @@ class ContributionPeriod(models.Model):
             monthly_base=self.monthly_base,
             credit=self.personal_account_credit,
             paid=self.paid,
+            id=self.pk,
         )
 
 
@@ -423,16 +427,12 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     # step was already overdue, so that pausing and resuming cannot wipe out the delay.
     paused_days_left = models.SmallIntegerField(_("working days left (paused)"), null=True, blank=True)
 
-    contribution_months = models.PositiveIntegerField(_("contribution months"), null=True, blank=True)
-    pooled_fund_amount = models.DecimalField(_("pooled fund"), **MONEY, null=True, blank=True)
-    personal_account_principal = models.DecimalField(_("personal account principal"), **MONEY, null=True, blank=True)
-    personal_account_balance = models.DecimalField(_("personal account balance"), **MONEY, null=True, blank=True)
-    figures_detail = models.JSONField(_("how the figures were computed"), default=dict, blank=True)
-
-    agreement_number = models.CharField(_("agreement number"), max_length=32, unique=True, null=True, blank=True)
-    agreement_issued_at = models.DateTimeField(_("agreement issued at"), null=True, blank=True)
-    verification_code = models.CharField(_("verification code"), max_length=16, unique=True, null=True, blank=True)
+    # The figures live in the case's agreements (Agreement.assessment), frozen whole when each is issued.
     confirmation_number = models.CharField(_("acceptance number"), max_length=32, unique=True, null=True, blank=True)
+    # The acceptance confirmation's own code, checked at /verify/ like an agreement's (docs/domain.md §7).
+    acceptance_code = models.CharField(
+        _("acceptance verification code"), max_length=16, unique=True, null=True, blank=True, editable=False
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     access_code_hash = models.CharField(_("worker access code (hashed)"), max_length=128, blank=True, editable=False)
@@ -528,27 +528,29 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return self.outcome == Outcome.TEMPORARY_ACCOUNT
 
     @property
-    def outcome_reason(self) -> str:
-        """Why the outcome is what it is, in the reader's language (the outcome itself is fixed at application)."""
-        explained = rules.transfer_outcome(
-            insurance_type=self.insurance_type,
-            destination_province=self.destination_agency.city_id[:2],
-            hukou_province=self.worker.hukou_province_code,
-            gender=self.worker.gender,
-            birth_date=self.worker.birth_date,
-            application_date=self.application_date,
-            approved_transfer_reference=self.approved_transfer_reference,
-        )
-        # Should the worker's record change after the application, the fixed outcome keeps no stale reason.
-        return explained.reason if explained.code == self.outcome else ""
-
-    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
     def has_agreement(self) -> bool:
-        return self.agreement_number is not None
+        """Whether a valid agreement stands: issued, and not voided by return_to_origin."""
+        return self.status in AGREEMENT_STATUSES
+
+    @property
+    def agreement_list(self) -> list[Agreement]:
+        """Every agreement of the case, oldest first (from the prefetch when there is one)."""
+        return sorted(self.agreements.all(), key=lambda a: (a.issued_at, a.pk))
+
+    @property
+    def latest_agreement(self) -> Agreement | None:
+        """The latest issued, void or not."""
+        agreements = self.agreement_list
+        return agreements[-1] if agreements else None
+
+    @property
+    def current_agreement(self) -> Agreement | None:
+        latest = self.latest_agreement
+        return latest if latest is not None and latest.is_valid else None
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < (today or timezone.localdate())
@@ -595,26 +597,8 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         self.due_date = None
 
     @transition(status, CaseStatus.VERIFYING, CaseStatus.AGREEMENT_ISSUED, permission=_permission("issue_agreement"))
-    def issue_agreement(
-        self, *, figures: rules.Figures, number: str, verification_code: str, issued_at: dt.datetime,
-        due_date: dt.date, due_estimated: bool,
-    ) -> None:
-        self.contribution_months = figures.contribution_months
-        self.pooled_fund_amount = figures.pooled_fund_amount
-        self.personal_account_principal = figures.personal_account_principal
-        self.personal_account_balance = figures.personal_account_balance
-        self.figures_detail = {
-            "years": [
-                {
-                    "year": line.year, "months": line.months, "base_total": str(line.base_total),
-                    "credits": str(line.credits),
-                    "rate_percent": None if line.rate_percent is None else str(line.rate_percent),
-                    "interest": str(line.interest), "closing_balance": str(line.closing_balance),
-                }
-                for line in figures.years
-            ]
-        }
-        self.agreement_number, self.verification_code, self.agreement_issued_at = number, verification_code, issued_at
+    def issue_agreement(self, *, due_date: dt.date, due_estimated: bool) -> None:
+        # The service writes the Agreement row with the frozen assessment (cases/services/transitions.py).
         self.due_date, self.due_estimated = due_date, due_estimated
 
     @transition(status, CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, permission=_permission("register_agreement"))
@@ -626,8 +610,8 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         self.due_date, self.due_estimated = due_date, due_estimated
 
     @transition(status, CaseStatus.RECEIVING, CaseStatus.COMPLETED, permission=_permission("complete"))
-    def complete(self, *, number: str, completed_at: dt.datetime) -> None:
-        self.confirmation_number, self.completed_at = number, completed_at
+    def complete(self, *, number: str, completed_at: dt.datetime, acceptance_code: str) -> None:
+        self.confirmation_number, self.completed_at, self.acceptance_code = number, completed_at, acceptance_code
         self.due_date = None
 
     @transition(
@@ -637,6 +621,52 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     def withdraw(self) -> None:
         self.due_date = None
         self.paused_days_left = None
+
+
+class Agreement(models.Model):
+    """One transfer agreement of a case, with the assessment it froze whole (docs/domain.md §5, §7).
+
+    A case keeps every agreement it had: return_to_origin voids the current one, and the next issue numbers a
+    new one that supersedes it. A void agreement still verifies, as void, naming its successor.
+    """
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        VOID = "void", _("Void")
+
+    case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("case"))
+    number = models.CharField(_("agreement number"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True)
+    # rules.Assessment through its codec (rules.AssessmentCodec), versioned: read only through `assessment`.
+    frozen_assessment = models.JSONField(_("frozen assessment"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.VALID)
+    superseded_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.TextField(_("reason it was voided"), blank=True)
+
+    class Meta:
+        verbose_name = _("transfer agreement")
+        verbose_name_plural = _("transfer agreements")
+        ordering = ["issued_at", "id"]
+        indexes = [models.Index(fields=["case", "issued_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="valid"), name="agreement_one_valid_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
+
+    @cached_property
+    def assessment(self) -> rules.Assessment:
+        return rules.Assessment.from_json(self.frozen_assessment)
 
 
 class AppendOnlyQuerySet(models.QuerySet):

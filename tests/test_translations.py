@@ -25,7 +25,7 @@ from cases import selectors, services
 from cases.models import Actor
 from regions.models import City
 from tests.conftest import PASSWORD
-from tests.factories import WorkerFactory, make_id_number, open_case, periods
+from tests.factories import WorkerFactory, latest_agreement, make_id_number, open_case, periods
 from tests.translation_support import Lookup, latin_phrases, recording_untranslated
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -317,7 +317,7 @@ def visit_portal_pages(visits: Visits, cases: dict, settings) -> None:
         visits.post(worker, "/status/", {"reference": case.reference, "id_number": case.worker.id_number})
     visits.post(worker, "/status/", {"reference": "TR-2026-NOSUCH", "id_number": "11010519491231002X"})
     visits.post(worker, "/status/", {})
-    visits.get(worker, reverse("cases:verify", args=[cases["agreement_issued"].verification_code]))
+    visits.get(worker, reverse("cases:verify", args=[latest_agreement(cases["agreement_issued"]).verification_code]))
     visits.get(worker, reverse("cases:verify", args=["NOSUCH9"]), status=404)
     visits.post(worker, "/apply/", {"id_number": "123", "email": "bad", "phone": "x"})
     visits.post(worker, "/apply/", {

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     re_path(rf"^cases/{REFERENCE}/duplicates/resolve$", views.DuplicatesResolveView.as_view(), name="api-duplicates"),
     re_path(rf"^cases/{REFERENCE}/agreement\.pdf$", views.AgreementPdfView.as_view(), name="api-agreement"),
+    re_path(rf"^cases/{REFERENCE}/acceptance\.pdf$", views.AcceptancePdfView.as_view(), name="api-acceptance"),
     path("status", views.StatusLookupView.as_view(), name="api-status"),
     re_path(rf"^verify/(?P<verification_code>{views.CODE_PATTERN})$", views.VerifyView.as_view(), name="api-verify"),
 ]

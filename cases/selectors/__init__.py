@@ -3,6 +3,7 @@
 One module per sub-domain (DESIGN.md); the public names stay importable from `cases.selectors`.
 """
 
+from cases.selectors.assessment import case_assessment, case_facts, rate_rows
 from cases.selectors.cases import (
     CASE_LIST_ORDER,
     FROZEN_STATUSES,
@@ -10,6 +11,7 @@ from cases.selectors.cases import (
     available_transitions,
     case_attachments,
     case_detail_queryset,
+    case_document_queryset,
     case_list,
     case_notes,
     case_report,
@@ -49,7 +51,6 @@ from cases.selectors.portal import (
     WorkerMessage,
     WorkerProgress,
     WorkerSent,
-    agreement_by_verification_code,
     agreement_check,
     case_by_reference_and_id_number,
     worker_case,
@@ -129,15 +130,17 @@ __all__ = [
     "YearBounds",
     "agency_directory",
     "agency_for_city",
-    "agreement_by_verification_code",
     "agreement_check",
     "available_transitions",
     "base_bounds",
     "bounded_counts",
     "calendar_overrides",
+    "case_assessment",
     "case_attachments",
     "case_by_reference_and_id_number",
     "case_detail_queryset",
+    "case_document_queryset",
+    "case_facts",
     "case_list",
     "case_notes",
     "case_report",
@@ -158,6 +161,7 @@ __all__ = [
     "pooling_levels",
     "province_names",
     "provinces",
+    "rate_rows",
     "search_condition",
     "step_days_explained",
     "supervisor_transitions",

@@ -540,8 +540,8 @@ def issue_access_code(request: HttpRequest, reference: str) -> HttpResponse:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _verify_url(request: HttpRequest, case: TransferCase) -> str:
-    return request.build_absolute_uri(reverse("cases:verify", args=[case.verification_code]))
+def _verify_url(request: HttpRequest, code: str) -> str:
+    return request.build_absolute_uri(reverse("cases:verify", args=[code]))
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -550,22 +550,31 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _document_case(request: HttpRequest, reference: str) -> TransferCase:
+    return selectors.get_case_for_user(request.user, reference, selectors.case_document_queryset())
+
+
 @clerk_required
 def agreement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, detail=False)
-    if not case.has_agreement:
+    """The latest agreement, void or not: a void one prints as it was issued (the verify page says it is void)."""
+    case = _document_case(request, reference)
+    agreement = case.latest_agreement
+    if agreement is None:
         raise Http404
     _record_access(request, case, WorkerAccess.What.DOCUMENT)
-    return _pdf(documents.agreement_pdf(case, _verify_url(request, case)), f"{case.agreement_number}.pdf")
+    return _pdf(documents.agreement_pdf(agreement, _verify_url(request, agreement.verification_code)),
+                f"{agreement.number}.pdf")
 
 
 @clerk_required
 def acceptance_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, detail=False)
-    if case.confirmation_number is None:
+    case = _document_case(request, reference)
+    agreement = case.current_agreement
+    if case.confirmation_number is None or agreement is None:
         raise Http404
     _record_access(request, case, WorkerAccess.What.DOCUMENT)
-    return _pdf(documents.acceptance_pdf(case, _verify_url(request, case)), f"{case.confirmation_number}.pdf")
+    content = documents.acceptance_pdf(case, agreement, _verify_url(request, case.acceptance_code))
+    return _pdf(content, f"{case.confirmation_number}.pdf")
 
 
 # --- contribution history ---------------------------------------------------------------------

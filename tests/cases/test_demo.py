@@ -45,8 +45,8 @@ def test_the_events_span_the_quarter_in_order_and_the_cases_carry_their_times(de
         by_name = {event.transition: event.at for event in case.events.all()}
         assert case.created_at == by_name["open"]
         assert case.application_date == timezone.localdate(by_name["open"])
-        if case.agreement_issued_at:
-            assert case.agreement_issued_at == by_name["issue_agreement"]
+        for agreement in case.agreements.all():
+            assert agreement.issued_at == by_name["issue_agreement"]
         if case.completed_at:
             assert case.completed_at == by_name["complete"]
 
