@@ -23,6 +23,7 @@ CHANGELIST_QUERIES = {
     "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 8, "regions.calendarday": 8,
     "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 8,
     "cases.casenote": 6, "cases.caseattachment": 6, "cases.workeraccess": 8, "outbox.outboundemail": 7,
+    "cases.casereminder": 8,
 }
 # The case page, with its inlines of agreements, events, duplicates and remittances.
 CASE_PAGE_QUERIES = 13
