@@ -253,6 +253,9 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
     verify(public, live_server.url, as_typed(agreement_code))
     expect(public.get_by_test_id("verify-status")).to_have_text(zh("This agreement is genuine and valid"))
     expect(public.get_by_test_id("transfer-total")).to_have_text(f"{to_remit:,.2f}")
+    # The printed link, typed into the address bar the same way, answers the same.
+    public.goto(f"{live_server.url}/verify/{as_typed(agreement_code).replace(' ', '-')}/")
+    expect(public.get_by_test_id("verify-status")).to_have_text(zh("This agreement is genuine and valid"))
 
 
 def test_an_agreement_returned_to_the_origin_verifies_as_void_then_as_superseded(
