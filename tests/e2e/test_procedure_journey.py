@@ -47,6 +47,16 @@ def act(page: Page, label: str, reason: str = "", confirm: bool = False) -> None
     panel.get_by_role("button", name=label, exact=True).click()
 
 
+def record_receipt(page: Page, amount: Decimal, bank_reference: str) -> None:
+    """The destination clerk records one arrival of money on the case page's ledger card."""
+    receipt = page.get_by_test_id("receipt-form")
+    receipt.get_by_label(zh("Amount received")).fill(str(amount))
+    receipt.get_by_label(zh("Bank reference")).fill(bank_reference)
+    receipt.get_by_role("checkbox").check()
+    receipt.get_by_role("button", name=zh("Record the receipt")).click()
+    expect(page.get_by_test_id("receipts")).to_contain_text(bank_reference)
+
+
 def status(page: Page):
     return page.get_by_test_id("case-status")
 
@@ -196,35 +206,27 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
     )
 
     # The money arrives in two parts: the difference shrinks, then reaches 0.00.
+    receiving = (
+        "接续办理中",
+        zh("%(destination)s has registered the agreement and is taking over your insurance relationship.", **names),
+        zh("%(destination)s registered the transfer agreement.", **names),
+    )
     first = Decimal("100000.00")
-    for amount, bank_reference, difference in (
-        (first, "BOC-5101-1", -(to_remit - first)),
-        (to_remit - first, "BOC-5101-2", Decimal("0.00")),
-    ):
-        receipt = destination.get_by_test_id("receipt-form")
-        receipt.get_by_label(zh("Amount received")).fill(str(amount))
-        receipt.get_by_label(zh("Bank reference")).fill(bank_reference)
-        receipt.get_by_role("checkbox").check()
-        receipt.get_by_role("button", name=zh("Record the receipt")).click()
-        expect(destination.get_by_test_id("receipts")).to_contain_text(bank_reference)
-        expect(destination.get_by_test_id("difference")).to_have_text(
-            f"{difference:+,.2f}" if difference else "0.00"
-        )
-        if difference:
-            expect(destination.get_by_test_id("funds-status")).to_have_text("已划转，尚未全额到账")
-            # Until the receipts add up, the supervisor cannot complete, and is told by how much they fall short.
-            dest_supervisor = sign_in("dest_supervisor")
-            dest_supervisor.goto(case_url)
-            expect(dest_supervisor.locator("#actions")).to_contain_text(f"{difference:+.2f}")
-            expect(dest_supervisor.locator("#actions").get_by_role("button", name="完成接续")).to_have_count(0)
-            worker.sees(
-                "接续办理中",
-                zh("%(destination)s has registered the agreement and is taking over your insurance relationship.",
-                   **names),
-                zh("%(destination)s registered the transfer agreement.", **names),
-            )
+    record_receipt(destination, first, "BOC-5101-1")
+    expect(destination.get_by_test_id("difference")).to_have_text(f"{first - to_remit:+,.2f}")
+    expect(destination.get_by_test_id("funds-status")).to_have_text("已划转，尚未全额到账")
+    # Until the receipts add up, the supervisor cannot complete, and is told by how much they fall short.
+    dest_supervisor = sign_in("dest_supervisor")
+    dest_supervisor.goto(case_url)
+    expect(dest_supervisor.locator("#actions")).to_contain_text(f"{first - to_remit:+.2f}")
+    expect(dest_supervisor.locator("#actions").get_by_role("button", name="完成接续")).to_have_count(0)
+    worker.sees(*receiving)
+
+    record_receipt(destination, to_remit - first, "BOC-5101-2")
+    expect(destination.get_by_test_id("difference")).to_have_text("0.00")
     expect(destination.get_by_test_id("funds-status")).to_have_text("已全额到账")
     assert money_text(destination, "received") == to_remit
+    worker.sees(*receiving)
 
     # The destination supervisor completes the acceptance, confirming it.
     dest_supervisor.reload()
