@@ -227,3 +227,37 @@ def history_changed(event_id: int) -> None:
             "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
         }
     _send_one(subject, body, addresses, f"history change of event {event_id}")
+
+
+def funds_recorded(event_id: int) -> None:
+    """The other agency hears of money recorded: the destination of a remittance, the origin of a receipt."""
+    from cases.models import CaseEvent
+
+    event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
+    case = event.case
+    agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
+    addresses = list(
+        get_user_model().objects.filter(membership__agency_id__in=agencies, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {
+            "reference": case.reference, "type": case.get_insurance_type_display(),
+            "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
+            "url": site_url(case.get_absolute_url()),
+        }
+        if event.transition == "record_remittance":
+            subject = _("Case %(reference)s: funds remitted") % names
+            body = _(
+                "%(origin)s remitted the funds of case %(reference)s (%(type)s) to %(destination)s.\n%(note)s\n\n"
+                "Record what you receive on the case page: %(url)s"
+            ) % names
+        else:
+            subject = _("Case %(reference)s: funds received") % names
+            body = _(
+                "%(destination)s recorded funds received for case %(reference)s (%(type)s) from %(origin)s.\n"
+                "%(note)s\n\nThe case page: %(url)s"
+            ) % names
+    _send_one(subject, body, addresses, f"notification for event {event_id}")

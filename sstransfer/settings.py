@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "TransitionEnum": "cases.api.serializers.TRANSITION_NAMES",
         "AgreementStatusEnum": "cases.models.Agreement.Status",
         "CaseStatusEnum": "cases.models.CaseStatus",
+        "FundsStatusEnum": "cases.models.FundsStatus",
     },
     "APPEND_COMPONENTS": {
         "schemas": {

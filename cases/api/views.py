@@ -474,6 +474,41 @@ class DuplicatesResolveView(ClerkView):
         return case_response(request, reference)
 
 
+class RemittanceView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("Record the origin's remittance of what moves (origin clerk or supervisor)"),
+        description=_(
+            "In agreement_issued or receiving, for a full transfer. 400 when the amounts differ from what moves (the "
+            "message names the difference) or for a temporary account; 403 for the other side; 409 for a second "
+            "remittance or another state."
+        ),
+        parameters=[REFERENCE], request=s.RemittanceCreateSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.get_case_for_user(request.user, reference)
+        data = validated(s.RemittanceCreateSerializer, request.data)
+        services.remittance_record(case=case, actor=self.actor(), user=request.user, **data)
+        return case_response(request, reference)
+
+
+class ReceiptsView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("Record funds received (destination clerk or supervisor)"),
+        description=_(
+            "In agreement_issued or receiving, after the remittance (409 before it); receipts add up. 403 for the "
+            "other side."
+        ),
+        parameters=[REFERENCE], request=s.ReceiptCreateSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.get_case_for_user(request.user, reference)
+        data = validated(s.ReceiptCreateSerializer, request.data)
+        services.receipt_record(case=case, actor=self.actor(), user=request.user, **data)
+        return case_response(request, reference)
+
+
 class JSONErrorsNegotiation(BaseContentNegotiation):
     """The PDF is returned as is; errors are JSON whatever the client's Accept header says."""
 

@@ -20,6 +20,7 @@ from cases.models import (
 from cases.selectors import (
     credit_rates,
     pooling_levels,
+    province_names,
     worker_rule_periods,
 )
 from cases.services.common import record_event
@@ -85,6 +86,8 @@ def duplicates_resolve(
                     rates, today.year, released[:2],
                 )
             except rules.RuleViolation as violation:
+                if violation.code == "missing_credit_rate":
+                    raise RuleBlocked(_missing_rate_message(violation, released[:2]), violation.code) from None
                 raise RuleBlocked(violation.message, violation.code) from None
             duplicate.refund_amount = refund
             duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
@@ -101,3 +104,10 @@ def duplicates_resolve(
     return locked
 
 
+
+
+def _missing_rate_message(violation: rules.RuleViolation, province_code: str) -> str:
+    province = province_names([province_code]).get(province_code, province_code)
+    return _("%(message)s It is needed for the refund of months paid in %(province)s.") % {
+        "message": violation.message, "province": province,
+    }

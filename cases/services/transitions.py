@@ -33,13 +33,14 @@ from cases.selectors import (
 )
 from cases.services.common import random_code, record_event, step_deadline
 from cases.services.duplicates import sync_duplicates
+from cases.services.funds import funds_after_transition
 from regions.models import Agency, InsuranceType
 from regions.workdays import workdays_between
 
 # Every field a transition may set (cases/models.py); nothing else is written back.
 TRANSITION_FIELDS = [
     "status", "due_date", "due_estimated", "paused_days_left", "confirmation_number", "completed_at",
-    "acceptance_code", "updated_at", "assignee",
+    "acceptance_code", "funds_status", "updated_at", "assignee",
 ]
 # The transitions a rule may block (cases/selectors/cases.py case_report): only these read the assessment here,
 # so that a request runs the rules once (the case's answer reads the same assessment, or the frozen one).
@@ -211,6 +212,7 @@ def case_transition(
             if locked.turn_agency_id() != holder:
                 # The assignee was a clerk of the agency that held the case (cases/services/assignment.py).
                 locked.assignee = None
+            funds_after_transition(locked, name, report)
             locked.save(update_fields=TRANSITION_FIELDS)
             if name == "issue_agreement":
                 _issue(locked, report.assessment, today)
