@@ -103,10 +103,10 @@ def remittance_record(
                 },
                 actor.agency_id,
             )
+            notifications.funds_recorded(event.pk)
     except IntegrityError:
         # The unique constraint caught a second remittance recorded at the same moment.
         raise StateConflict(_("The remittance for this agreement is already recorded."), "already_remitted") from None
-    transaction.on_commit(lambda: notifications.funds_recorded(event.pk))
     return locked
 
 
@@ -149,7 +149,8 @@ def receipt_record(
             },
             actor.agency_id,
         )
-    transaction.on_commit(lambda: notifications.funds_recorded(event.pk))
+        # Written to the outbox in this transaction (docs/deploy.md, "Outbox").
+        notifications.funds_recorded(event.pk)
     return locked
 
 

@@ -76,7 +76,8 @@ def test_a_cache_outage_is_a_503_too():
         ready = Client().get("/readyz")
     assert response.status_code == 503 and set(response.json()) == {"detail"}
     assert (ready.status_code, ready.content) == (503, b"cache unavailable")
-    assert time.monotonic() - started < 3
+    # Fails fast rather than hanging: the bound is loose because a loaded CI machine is slow, not hung.
+    assert time.monotonic() - started < 10
 
 
 def test_readyz_says_when_the_database_is_down(database_down):
@@ -100,7 +101,7 @@ def test_a_closed_database_port_gives_503s_within_seconds():
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["api"][0] == 503 and set(seen["api"][1]) == {"detail"}
     assert (seen["page"], seen["ready"]) == (503, 503)
-    assert seen["seconds"] < 3
+    assert seen["seconds"] < 10  # a hang would last until the worker is killed; a loaded machine is only slow
     assert seen["options"] == {"connect_timeout": 1, "options": "-c statement_timeout=750"}
 
 
@@ -115,4 +116,4 @@ def test_a_hung_statement_is_cancelled_by_the_statement_timeout():
         started = time.monotonic()
         with pytest.raises(OperationalError, match="statement timeout"):
             cursor.execute("SELECT pg_sleep(5)")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4.5  # cancelled, not slept through
