@@ -7,6 +7,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from cases.ids import parse_id_number
 from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseDuplicate, ContributionPeriod, Side, TransferCase
+from cases.people import person_name
 from cases.services import parse_month
 from cases.tables import MAX_BYTES, ContributionTable, read_contribution_table
 from regions.models import Agency, City, InsuranceType
@@ -389,3 +391,27 @@ class ReceiptForm(_FundsForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].help_text = _("Record each arrival as it comes: receipts add up.")
         self.helper = _helper("receipt", reverse("cases:record_receipt", args=[case.reference]), _("Record the receipt"))
+class AssigneeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return person_name(obj)
+
+
+class AssignForm(forms.Form):
+    """Who handles the case: a clerk of our agency, or nobody (cases/services/assignment.py decides who may)."""
+
+    assignee = AssigneeField(
+        label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody"),
+        error_messages={"invalid_choice": _("Choose an active clerk of your agency.")},
+    )
+
+    def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
+            membership__agency_id=agency_id, is_active=True
+        ).order_by("last_name", "first_name", "username")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        assignee = cleaned.get("assignee")
+        cleaned["assignee_id"] = assignee.pk if assignee is not None else None
+        return cleaned

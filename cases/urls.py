@@ -22,6 +22,8 @@ urlpatterns = [
     path("verify/<str:code>/", portal.verify, name="verify"),
     path("agencies/", portal.agencies, name="agencies"),
     # Clerk workspace
+    path("worklist.csv", clerk.worklist_export, {"extension": "csv"}, name="worklist_csv"),
+    path("worklist.xlsx", clerk.worklist_export, {"extension": "xlsx"}, name="worklist_xlsx"),
     path("cases/new/", clerk.intake, name="intake"),
     path("cases/<str:reference>/", clerk.detail, name="detail"),
     path("cases/<str:reference>/transitions/<str:name>/", clerk.transition, name="transition"),
@@ -29,6 +31,8 @@ urlpatterns = [
     path("cases/<str:reference>/remittance/", clerk.record_remittance, name="record_remittance"),
     path("cases/<str:reference>/receipts/", clerk.record_receipt, name="record_receipt"),
     path("cases/<str:reference>/notes/", clerk.add_note, name="add_note"),
+    path("cases/<str:reference>/assign/", clerk.assign, name="assign"),
+    path("cases/<str:reference>/print/", clerk.case_print, name="print"),
     path("cases/<str:reference>/attachments/", clerk.add_attachment, name="add_attachment"),
     path("cases/<str:reference>/attachments/<int:pk>/", clerk.attachment, name="attachment"),
     path("cases/<str:reference>/worker-id/", clerk.reveal_id, name="reveal_id"),

@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "TransitionEnum": "cases.api.serializers.TRANSITION_NAMES",
+        "AgreementStatusEnum": "cases.models.Agreement.Status",
         "CaseStatusEnum": "cases.models.CaseStatus",
         "FundsStatusEnum": "cases.models.FundsStatus",
     },

@@ -10,9 +10,9 @@ import factory
 from django.db import connection
 from django.db.models import QuerySet
 
-from cases import services
+from cases import rules, services
 from cases.ids import check_character
-from cases.models import Actor, CaseEvent, TransferCase, Worker
+from cases.models import Actor, Agreement, CaseEvent, TransferCase, Worker
 from cases.selectors.funds import case_transfer
 from regions.models import Agency, City
 
@@ -166,3 +166,13 @@ def backdate_event(event_id: int, at: dt.datetime) -> None:
         QuerySet(CaseEvent).filter(pk=event_id).update(at=at)
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def latest_agreement(case: TransferCase) -> Agreement | None:
+    """The case's latest agreement, void or not, read afresh."""
+    return Agreement.objects.filter(case=case).order_by("-issued_at", "-pk").first()
+
+
+def frozen_figures(case: TransferCase) -> rules.Figures:
+    """The figures the case's standing agreement froze."""
+    return Agreement.objects.get(case=case, status=Agreement.Status.VALID).assessment.figures

@@ -19,12 +19,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 # Session, user, then the page's own queries; none grows with the number of rows.
 CHANGELIST_QUERIES = {
     "auth.group": 6, "authtoken.tokenproxy": 6, "regions.province": 6, "regions.city": 7, "regions.agency": 7,
-    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 7, "regions.calendarday": 8,
+    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 8, "regions.calendarday": 8,
     "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 8,
     "cases.casenote": 6, "cases.caseattachment": 6, "cases.workeraccess": 8,
 }
-# The case page: with its inlines of events, duplicates and remittances.
-CASE_PAGE_QUERIES = 12
+# The case page, with its inlines of agreements, events, duplicates and remittances.
+CASE_PAGE_QUERIES = 13
 
 
 def changelist_url(model) -> str:

@@ -10,27 +10,38 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cases import rules
-from cases.models import FundsStatus, Outcome, Receipt, Remittance, TransferCase
+from cases.models import FundsStatus, Receipt, Remittance, TransferCase
 from cases.selectors.reference import pooling_levels
-from regions.models import CreditRate
 
 
-def case_transfer(case: TransferCase) -> rules.Transfer:
-    """What the case's agreement moves: pooled fund, personal account, their total, and whether nothing moves."""
-    return rules.transfer(
-        case.pooled_fund_amount, case.personal_account_balance,
-        temporary_account=case.outcome == Outcome.TEMPORARY_ACCOUNT,
+@dataclass(frozen=True)
+class CaseTransfer:
+    """What the standing agreement moves, and whether a remittance is needed at all."""
+
+    pooled_fund: Decimal
+    personal_account: Decimal
+    total: Decimal
+    temporary_account: bool
+
+    @property
+    def funds_required(self) -> bool:
+        return rules.funds_required(rules.Transfer(self.pooled_fund, self.personal_account),
+                                    temporary_account=self.temporary_account)
+
+
+def case_transfer(case: TransferCase) -> CaseTransfer:
+    """What the case's valid agreement froze as moving (its assessment's transfer); nothing while none stands."""
+    agreement = case.current_agreement
+    if agreement is None:
+        zero = Decimal("0.00")
+        return CaseTransfer(zero, zero, zero, case.is_temporary_account)
+    assessment = agreement.assessment
+    moving = assessment.transfer
+    # An issued agreement's transfer is complete: a missing rate blocks the issue (rules.assess).
+    return CaseTransfer(
+        moving.pooled_fund or Decimal("0.00"), moving.personal_account or Decimal("0.00"),
+        moving.total or Decimal("0.00"), assessment.moves_nothing,
     )
-
-
-def province_credit_rates(province_code: str) -> dict[int, Decimal]:
-    """The credited rates for a province's periods: its own rows before 2016, the national ones otherwise."""
-    national: dict[int, Decimal] = {}
-    provincial: dict[int, Decimal] = {}
-    rows = CreditRate.objects.filter(province__isnull=True) | CreditRate.objects.filter(province_id=province_code)
-    for year, province_id, percent in rows.values_list("year", "province_id", "percent"):
-        (provincial if province_id else national)[year] = percent
-    return rules.province_rates(national, provincial)
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class Ledger:
     """The case's money, as the case page, the API and the acceptance confirmation show it."""
 
     status: str
-    transfer: rules.Transfer
+    transfer: CaseTransfer
     remittance: Remittance | None
     receipts: list[Receipt]
     received_total: Decimal
@@ -61,12 +72,10 @@ class Ledger:
 
 def current_remittance(case: TransferCase) -> Remittance | None:
     """The remittance of the agreement that stands; one of a voided agreement stays on record only."""
-    if not case.agreement_number:
+    agreement = case.current_agreement
+    if agreement is None:
         return None
-    return (
-        Remittance.objects.filter(case=case, agreement_number=case.agreement_number)
-        .prefetch_related("receipts").first()
-    )
+    return Remittance.objects.filter(case=case, agreement_number=agreement.number).prefetch_related("receipts").first()
 
 
 def case_ledger(case: TransferCase) -> Ledger | None:

@@ -17,11 +17,11 @@ from cases.models import (
     TransferCase,
 )
 from cases.selectors import (
+    credit_rates,
     pooling_levels,
     province_names,
     worker_rule_periods,
 )
-from cases.selectors.funds import province_credit_rates
 from cases.services.common import record_event
 
 
@@ -71,18 +71,17 @@ def duplicates_resolve(
             duplicate.kept_city_id = keep_city_code
             released = duplicate.released_city_id
             released_periods = [p for p in periods if p.city_code == released]
-            # Interest at the released city's province's credited rates (its own before 2016), to the end of
-            # the year before the resolution (docs/domain.md §6).
+            # The released city's province's rates (docs/api.md "What moves, and the money").
+            rates = credit_rates(released[:2])
             try:
                 refund = rules.duplicate_refund(
                     released_periods,
                     rules.month_index(duplicate.start_month.year, duplicate.start_month.month),
                     rules.month_index(duplicate.end_month.year, duplicate.end_month.month),
-                    province_credit_rates(released[:2]), today.year,
+                    # A missing rate's message names the province by name (docs/api.md "Credited rates per province").
+                    rates, today.year, province_names([released[:2]]).get(released[:2], released[:2]),
                 )
             except rules.RuleViolation as violation:
-                if violation.code == "missing_credit_rate":
-                    raise RuleBlocked(_missing_rate_message(violation, released[:2]), violation.code) from None
                 raise RuleBlocked(violation.message, violation.code) from None
             duplicate.refund_amount = refund
             duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
@@ -99,10 +98,3 @@ def duplicates_resolve(
     return locked
 
 
-
-
-def _missing_rate_message(violation: rules.RuleViolation, province_code: str) -> str:
-    province = province_names([province_code]).get(province_code, province_code)
-    return _("%(message)s It is needed for the refund of months paid in %(province)s.") % {
-        "message": violation.message, "province": province,
-    }

@@ -24,10 +24,11 @@ FUNDS_STATES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
 BANK_REFERENCE_MAX = Remittance._meta.get_field("bank_reference").max_length
 
 
-def funds_after_transition(case: TransferCase, name: str) -> None:
-    """A new agreement starts its ledger; a return to the origin voids it (the next agreement has its own)."""
-    if name == "issue_agreement":
-        required = case_transfer(case).funds_required
+def funds_after_transition(case: TransferCase, name: str, assessment: rules.Assessment | None = None) -> None:
+    """A new agreement (freezing `assessment`) starts its ledger; a return to the origin voids it (the next
+    agreement has its own)."""
+    if name == "issue_agreement" and assessment is not None:
+        required = rules.funds_required(assessment.transfer, temporary_account=assessment.moves_nothing)
         case.funds_status = FundsStatus.AWAITING_REMITTANCE if required else FundsStatus.NOT_REQUIRED
     elif name == "return_to_origin":
         case.funds_status = ""
@@ -83,11 +84,13 @@ def remittance_record(
                 raise StateConflict(_("The remittance for this agreement is already recorded."), "already_remitted")
             bank_reference = _checked_text_and_date(bank_reference, value_date, today, "value_date")
             try:
-                rules.require_remittance_matches(expected, pooled_fund, personal_account)
+                rules.require_remittance_matches(
+                    rules.Transfer(expected.pooled_fund, expected.personal_account), pooled_fund, personal_account
+                )
             except rules.RuleViolation as violation:
                 raise RuleBlocked(violation.message, violation.code) from None
             remittance = Remittance.objects.create(
-                case=locked, agreement_number=locked.agreement_number, pooled_fund=expected.pooled_fund,
+                case=locked, agreement_number=locked.current_agreement.number, pooled_fund=expected.pooled_fund,
                 personal_account=expected.personal_account, total=expected.total, bank_reference=bank_reference,
                 value_date=value_date, recorded_by=_user(user), agency_id=actor.agency_id,
             )

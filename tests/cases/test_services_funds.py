@@ -67,7 +67,7 @@ def test_the_origin_remits_exactly_what_moves(users, django_capture_on_commit_ca
     assert case.funds_status == FundsStatus.REMITTED
     remittance = Remittance.objects.get(case=case)
     assert (remittance.pooled_fund, remittance.personal_account, remittance.total) == (POOLED, PERSONAL, TOTAL)
-    assert remittance.agreement_number == case.agreement_number and remittance.agency == agency("440300")
+    assert remittance.agreement_number == case.current_agreement.number and remittance.agency == agency("440300")
     assert remittance.recorded_by == users["origin_clerk"]
     event = case.events.get(transition="record_remittance")
     assert (event.from_status, event.to_status) == ("agreement_issued", "agreement_issued")
@@ -221,7 +221,10 @@ def test_the_status_rules():
     assert rules.funds_status(required=True, remitted_total=Decimal(5), received_total=Decimal(4)) == "remitted"
     assert rules.funds_status(required=True, remitted_total=Decimal(5), received_total=Decimal(5)) == "received"
     assert rules.funds_status(required=True, remitted_total=Decimal(5), received_total=Decimal(6)) == "discrepancy"
-    assert rules.transfer(Decimal("1.005"), None, temporary_account=False).total == Decimal("1.01")
+    moving = rules.Transfer(Decimal("1.00"), Decimal("2.00"))
+    assert rules.funds_required(moving, temporary_account=False)
+    assert not rules.funds_required(moving, temporary_account=True)
+    assert not rules.funds_required(rules.NOTHING_MOVES, temporary_account=False)
     assert rules.credited_amount(Decimal("10.00"), [Decimal("2.50"), Decimal("1.00")]) == Decimal("6.50")
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from cases.models import TransferCase
+from cases.models import Actor, TransferCase
 from cases.selectors import WORKLIST_TABS
 from cases.selectors.funds import case_transfer
 from tests.conftest import PASSWORD
@@ -284,3 +284,35 @@ def test_opening_a_step_s_form_moves_no_button(sign_in, live_server, users, widt
     page.locator("[data-transition-toggle=withdraw]").click()
     expect(page.locator("#transition-withdraw")).to_be_hidden()
     assert places() == before
+
+
+def test_a_clerk_sees_the_other_agency_s_step_takes_the_case_and_finds_it_under_mine(sign_in, live_server, users):
+    from cases import services
+    from tests.factories import open_case
+
+    users["dest_clerk"].first_name, users["dest_clerk"].last_name = "晓明", "王"
+    users["dest_clerk"].save()
+    case = open_case(users, status="agreement_issued")
+    page = sign_in("dest_clerk")
+    row = page.locator("table.worklist tr", has_text=case.reference)
+    # The origin issued the agreement: unread, counted in the navigation, and news from the other agency.
+    expect(row.get_by_test_id("unread")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_contain_text("1")
+    page.locator(".worklist-tabs .nav-link[href*='tab=news']").click()
+    expect(page.locator("table.worklist")).to_contain_text(case.reference)
+    page.get_by_role("link", name=case.reference).click()
+    page.click("#submit-assign-me")
+    # By the full name, not the user name.
+    expect(page.locator("#assignment").get_by_test_id("assignee")).to_contain_text("晓明")
+    page.goto(live_server.url + "/?tab=mine")
+    row = page.locator("table.worklist tr", has_text=case.reference)
+    expect(row).to_be_visible()
+    expect(row.get_by_test_id("assignee")).to_be_visible()
+    # Read now: no marker, no count; until the origin writes again.
+    expect(row.get_by_test_id("unread")).to_have_count(0)
+    expect(page.get_by_test_id("unread-count")).to_have_count(0)
+    services.case_add_note(case=case, actor=Actor.for_user(users["origin_clerk"]), user=users["origin_clerk"],
+                           text="请尽快登记")
+    page.reload()
+    expect(page.locator("table.worklist tr", has_text=case.reference).get_by_test_id("unread")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_contain_text("1")
