@@ -20,6 +20,7 @@ from cases.models import (
     CaseDuplicate,
     CaseEvent,
     CaseNote,
+    CaseReminder,
     CaseStatus,
     ContributionPeriod,
     Remittance,
@@ -363,3 +364,15 @@ class CaseAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["case", "original_name", "content_type", "size", "created_at"]
     search_fields = ["case__reference", "original_name"]
     list_select_related = ["case"]
+
+
+@admin.register(CaseReminder)
+class CaseReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What send_reminders sent (cases/services/reminders.py): to review, never to edit; a row deleted would be
+    sent again."""
+
+    list_display = ["case", "kind", "status", "due_date", "agency", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["case__reference"]
+    list_select_related = ["case", "agency"]
+    date_hierarchy = "sent_at"

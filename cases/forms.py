@@ -335,6 +335,30 @@ class AttachmentForm(forms.Form):
         self.helper = _helper("attachment", reverse("cases:add_attachment", args=[case.reference]), _("Upload"))
 
 
+class AssigneeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return person_name(obj)
+
+
+class AssignForm(forms.Form):
+    """Who handles the case: a clerk of our agency, or nobody (cases/services/assignment.py decides who may)."""
+
+    assignee = AssigneeField(
+        label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody"),
+        error_messages={"invalid_choice": _("Choose an active clerk of your agency.")},
+    )
+
+    def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
+            membership__agency_id=agency_id, is_active=True
+        ).order_by("last_name", "first_name", "username")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        assignee = cleaned.get("assignee")
+        cleaned["assignee_id"] = assignee.pk if assignee is not None else None
+        return cleaned
 class _FundsForm(forms.Form):
     """What a clerk types from the bank's advice; the funds services check it against the case."""
 
@@ -391,27 +415,3 @@ class ReceiptForm(_FundsForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].help_text = _("Record each arrival as it comes: receipts add up.")
         self.helper = _helper("receipt", reverse("cases:record_receipt", args=[case.reference]), _("Record the receipt"))
-class AssigneeField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: object) -> str:
-        return person_name(obj)
-
-
-class AssignForm(forms.Form):
-    """Who handles the case: a clerk of our agency, or nobody (cases/services/assignment.py decides who may)."""
-
-    assignee = AssigneeField(
-        label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody"),
-        error_messages={"invalid_choice": _("Choose an active clerk of your agency.")},
-    )
-
-    def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = get_user_model().objects.filter(
-            membership__agency_id=agency_id, is_active=True
-        ).order_by("last_name", "first_name", "username")
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
-        assignee = cleaned.get("assignee")
-        cleaned["assignee_id"] = assignee.pk if assignee is not None else None
-        return cleaned

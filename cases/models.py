@@ -164,11 +164,11 @@ EVENT_LABELS = {
     "contribution_corrected": _("Contribution period corrected"),
     "contribution_deleted": _("Contribution period deleted"),
     "due_date_recomputed": _("Due date recomputed on the official calendar"),
-    "record_remittance": _("Funds remitted"),
-    "record_receipt": _("Funds received"),
     # Between the clerks of an agency: never on the worker's timeline (cases/selectors/portal.py).
     "assign": _("Assigned"),
     "unassign": _("Assignment removed"),
+    "record_remittance": _("Funds remitted"),
+    "record_receipt": _("Funds received"),
 }
 
 
@@ -382,6 +382,13 @@ class TransferCaseQuerySet(models.QuerySet):
 
     def open(self) -> TransferCaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def update(self, **kwargs: object) -> int:
+        # A status changes only through a transition, which writes its event in the same transaction; on
+        # PostgreSQL a deferred trigger refuses one without (migration 0008), this refuses it earlier, everywhere.
+        if "status" in kwargs:
+            raise TypeError("A case's status changes only through a transition (cases.services.case_transition).")
+        return super().update(**kwargs)
 
     def overdue(self, today: dt.date | None = None) -> TransferCaseQuerySet:
         return self.filter(overdue_on(today or timezone.localdate()))

@@ -1,13 +1,16 @@
-"""E-mail the other party after a transition has committed (never inside the transaction)."""
+"""E-mail the other party about a change: each message is an outbox row written in the change's own transaction,
+sent by a worker after the commit, retried until the mail server takes it (outbox.services; docs/deploy.md).
+
+Call these inside the transaction that makes the change. Every message goes through `_send_one`, never through
+`send_mail`: a message sent inside the request is lost when the mail server is down.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail, send_mass_mail
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,7 +19,7 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from cases.models import CaseEvent
 
-logger = logging.getLogger(__name__)
+from outbox.services import email_enqueue
 
 
 def transition_made(event_id: int) -> None:
@@ -44,17 +47,13 @@ def transition_made(event_id: int) -> None:
                 "origin": case.origin_agency.name, "destination": case.destination_agency.name,
                 "status": status, "note": event.note,
             }
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, clerk_addresses))
+            messages.append((subject, body, clerk_addresses))
         # Events the worker caused carry no clerk; the worker needs no mail about their own action.
         if case.worker.email and event.actor_id is not None:
             subject, body = worker_update(event)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [case.worker.email]))
-    if messages:
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except OSError:
-            # The transition stands; a mail server outage must not undo it.
-            logger.exception("notification for event %s not sent", event_id)
+            messages.append((subject, body, [case.worker.email]))
+    for subject, body, to in messages:
+        _send_one(subject, body, to, f"event {event_id}")
 
 
 def site_url(path: str) -> str:
@@ -186,11 +185,8 @@ def reminder_due(reminder_id: int) -> None:
 
 
 def _send_one(subject: str, body: str, to: list[str], what: str) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
-    except OSError:
-        # The change stands; a mail server outage must not undo it.
-        logger.exception("%s not sent", what)
+    """One message to `to` through the outbox; `what` names it in the admin and the log (never personal data)."""
+    email_enqueue(subject=subject, body=body, to=to, about=what)
 
 
 def access_code_issued(*, email: str, reference: str, access_code: str, act_url: str, language: str) -> None:
@@ -203,11 +199,7 @@ def access_code_issued(*, email: str, reference: str, access_code: str, act_url:
             "with the access code as well you can answer a request for information or withdraw the "
             "application: %(url)s\nNo agency will ever ask you for the access code."
         ) % {"reference": reference, "code": access_code, "url": act_url}
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
-    except OSError:
-        # The application stands; the worker still saw the code on the confirmation page.
-        logger.exception("access code for %s not sent", reference)
+    _send_one(subject, body, [email], f"access code of {reference}")
 
 
 def history_changed(event_id: int) -> None:
@@ -234,11 +226,7 @@ def history_changed(event_id: int) -> None:
             "reference": case.reference, "type": case.get_insurance_type_display(),
             "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
         }
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
-    except OSError:
-        # The change stands; a mail server outage must not undo it.
-        logger.exception("notification for event %s not sent", event_id)
+    _send_one(subject, body, addresses, f"history change of event {event_id}")
 
 
 def funds_recorded(event_id: int) -> None:

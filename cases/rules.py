@@ -264,6 +264,10 @@ def personal_account_principal(periods: Iterable[Period]) -> Decimal:
     return round_money(sum(credits_by_year(periods).values(), Decimal(0)))
 
 
+# From 2016 one national credited rate applies (人社厅发〔2017〕71号); before, each province set its own.
+NATIONAL_RATE_FROM = 2016
+
+
 def missing_rates(credits: Mapping[int, Decimal], rates: Rates, until_year: int) -> tuple[int, ...]:
     if not credits:
         return ()
@@ -478,6 +482,14 @@ def benefit_receipt_province(*, hukou_province: str, pension_periods: Sequence[P
     if earlier:
         return BenefitPlace(earlier[-1], "earlier_ten_years")
     return BenefitPlace(hukou_province, "hukou_fallback")
+
+
+def benefit_place_of(hukou_province: str, periods: Iterable[Period], temporary_account_provinces: Iterable[str]) -> BenefitPlace:
+    """The benefit place from the whole history, leaving out the places where the worker only had a temporary
+    contribution account (66号 Art. 6): the relationship stayed where it was while they paid there."""
+    excluded = set(temporary_account_provinces) - {hukou_province}
+    pension = [p for p in periods if p.insurance_type == PENSION and p.province_code not in excluded]
+    return benefit_receipt_province(hukou_province=hukou_province, pension_periods=pension)
 
 
 # --- duplicates and arrears ------------------------------------------------------------------
@@ -776,9 +788,7 @@ def assess(facts: CaseFacts) -> Assessment:
         excluded = set(facts.temporary_account_provinces)
         if temporary:
             excluded.add(facts.destination_city[:2])
-        excluded.discard(facts.hukou_province)
-        pension = [p for p in facts.periods if p.insurance_type == PENSION and p.province_code not in excluded]
-        benefit = benefit_receipt_province(hukou_province=facts.hukou_province, pension_periods=pension)
+        benefit = benefit_place_of(facts.hukou_province, facts.periods, excluded)
 
     return Assessment(
         insurance_type=kind, as_of=facts.as_of, origin_province=origin_province, periods=origin_periods,
@@ -941,9 +951,26 @@ class AssessmentCodec:
 # --- funds transfer and reconciliation (§5) --------------------------------------------------
 
 
-def funds_required(transfer: Transfer, *, temporary_account: bool) -> bool:
-    """A remittance is recorded only when money moves (a temporary account, unemployment: nothing)."""
-    return not temporary_account and (transfer.total or Decimal(0)) > 0
+@dataclass(frozen=True)
+class Remittable:
+    """What the origin remits under an agreement: the assessment's transfer, and whether nothing moves."""
+
+    pooled_fund: Decimal
+    personal_account: Decimal
+    total: Decimal
+    temporary_account: bool
+
+    @property
+    def funds_required(self) -> bool:
+        """A remittance is recorded only when money moves (unemployment moves months only)."""
+        return not self.temporary_account and self.total > 0
+
+
+def remittable(assessment: Assessment) -> Remittable:
+    zero = Decimal("0.00")
+    pooled = assessment.transfer.pooled_fund or zero
+    personal = assessment.transfer.personal_account or zero
+    return Remittable(pooled, personal, pooled + personal, assessment.moves_nothing)
 
 
 def money_sum(amounts: Iterable[Decimal]) -> Decimal:

@@ -25,8 +25,10 @@ from cases import selectors, services
 from cases.models import Actor
 from cases.selectors.funds import case_transfer
 from regions.models import City
+from sstransfer.auth_views import locked_out
+from sstransfer.middleware import unavailable_response
 from tests.conftest import PASSWORD
-from tests.factories import WorkerFactory, latest_agreement, make_id_number, open_case, periods
+from tests.factories import WorkerFactory, advance, latest_agreement, make_id_number, open_case, periods
 from tests.translation_support import Lookup, latin_phrases, recording_untranslated
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -191,6 +193,8 @@ def cases_in_every_state(users):
     older = WorkerFactory(id_number=make_id_number(county="420103", birth=dt.date(1970, 1, 20)),
                           hukou_city=City.objects.get(code="420100"))
     made["temporary"] = open_case(users, worker=older, status="verifying")
+    # Returned and issued again: a void agreement superseded by the next, both listed and verifiable.
+    made["reissued"] = advance(open_case(users, status="receiving"), users, "return_to_origin", "issue_agreement")
     clerk = Actor.for_user(users["dest_clerk"])
     services.case_add_note(case=made["receiving"], actor=clerk, user=users["dest_clerk"], text="请核对")
     services.case_add_attachment(
@@ -343,6 +347,8 @@ def visit_portal_pages(visits: Visits, cases: dict, settings) -> None:
     visits.post(worker, "/status/", {"reference": "TR-2026-NOSUCH", "id_number": "11010519491231002X"})
     visits.post(worker, "/status/", {})
     visits.get(worker, reverse("cases:verify", args=[latest_agreement(cases["agreement_issued"]).verification_code]))
+    visits.get(worker, reverse("cases:verify", args=[cases["reissued"].agreements.get(status="void").verification_code]))
+    visits.get(worker, reverse("cases:verify", args=[cases["completed"].acceptance_code]))
     visits.get(worker, reverse("cases:verify", args=["NOSUCH9"]), status=404)
     visits.post(worker, "/apply/", {"id_number": "123", "email": "bad", "phone": "x"})
     visits.post(worker, "/apply/", {
@@ -402,6 +408,8 @@ def visit_error_pages(visits: Visits) -> None:
     with translation.override("zh-hans"):
         for label, response in [
             ("500", defaults.server_error(request)),
+            ("503", unavailable_response(request)),
+            ("sign-in locked", locked_out(request, None, None)),
             ("400", defaults.bad_request(request, Exception())),
             ("CSRF", csrf_failure(request)),
         ]:

@@ -498,10 +498,6 @@ class CaseSerializer(CaseSummarySerializer):
             return None
         return FiguresSerializer({**report.figures.as_dict(), "frozen": report.frozen}).data
 
-    @extend_schema_field(FundsSerializer(allow_null=True))
-    def get_funds(self, case: TransferCase) -> dict | None:
-        ledger = case_ledger(case)
-        return None if ledger is None else FundsSerializer(ledger).data
     @extend_schema_field(serializers.CharField())
     def get_outcome_reason(self, case: TransferCase) -> str:
         reason = self.context["report"].assessment.outcome_reason
@@ -513,6 +509,11 @@ class CaseSerializer(CaseSummarySerializer):
         return TransferSerializer(
             {"pooled_fund": transfer.pooled_fund, "personal_account": transfer.personal_account, "total": transfer.total}
         ).data
+
+    @extend_schema_field(FundsSerializer(allow_null=True))
+    def get_funds(self, case: TransferCase) -> dict | None:
+        ledger = case_ledger(case)
+        return None if ledger is None else FundsSerializer(ledger).data
 
     @extend_schema_field(AgreementSerializer(allow_null=True))
     def get_agreement(self, case: TransferCase) -> dict | None:

@@ -147,6 +147,10 @@ class ObtainToken(ObtainAuthToken):
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().post(request, *args, **kwargs)
 
+    def get_serializer_context(self) -> dict[str, object]:
+        # django-axes marks a locked sign-in on the request it is given; the middleware reads the Django one.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 # --- directory -------------------------------------------------------------------------------
 

@@ -104,11 +104,10 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
     report = CaseReport(assessment=assessment, frozen=frozen)
     if case.status == CaseStatus.VERIFYING and assessment.blockers:
         report.blockers["issue_agreement"] = assessment.blocking_message
-    if case.status == CaseStatus.RECEIVING:
-        if any(not d.resolved for d in case.duplicates.all()):
-            report.blockers["complete"] = _("Resolve every duplicate contribution before completing the acceptance.")
-        elif funds := completion_funds_blocker(case):
-            report.blockers["complete"] = funds
+    if case.status == CaseStatus.RECEIVING and any(not d.resolved for d in case.duplicates.all()):
+        report.blockers["complete"] = _("Resolve every duplicate contribution before completing the acceptance.")
+    elif case.status == CaseStatus.RECEIVING and (funds := completion_funds_blocker(case)):
+        report.blockers["complete"] = funds
     return report
 
 

@@ -11,37 +11,15 @@ from decimal import Decimal
 
 from cases import rules
 from cases.models import FundsStatus, Receipt, Remittance, TransferCase
+from cases.selectors.assessment import case_assessment
 from cases.selectors.reference import pooling_levels
 
 
-@dataclass(frozen=True)
-class CaseTransfer:
-    """What the standing agreement moves, and whether a remittance is needed at all."""
-
-    pooled_fund: Decimal
-    personal_account: Decimal
-    total: Decimal
-    temporary_account: bool
-
-    @property
-    def funds_required(self) -> bool:
-        return rules.funds_required(rules.Transfer(self.pooled_fund, self.personal_account),
-                                    temporary_account=self.temporary_account)
-
-
-def case_transfer(case: TransferCase) -> CaseTransfer:
-    """What the case's valid agreement froze as moving (its assessment's transfer); nothing while none stands."""
+def case_transfer(case: TransferCase) -> rules.Remittable:
+    """What the case's standing agreement moves (its frozen assessment), or the live quote before one."""
     agreement = case.current_agreement
-    if agreement is None:
-        zero = Decimal("0.00")
-        return CaseTransfer(zero, zero, zero, case.is_temporary_account)
-    assessment = agreement.assessment
-    moving = assessment.transfer
-    # An issued agreement's transfer is complete: a missing rate blocks the issue (rules.assess).
-    return CaseTransfer(
-        moving.pooled_fund or Decimal("0.00"), moving.personal_account or Decimal("0.00"),
-        moving.total or Decimal("0.00"), assessment.moves_nothing,
-    )
+    assessment = agreement.assessment if agreement is not None else case_assessment(case)[0]
+    return rules.remittable(assessment)
 
 
 @dataclass(frozen=True)
@@ -49,7 +27,7 @@ class Ledger:
     """The case's money, as the case page, the API and the acceptance confirmation show it."""
 
     status: str
-    transfer: CaseTransfer
+    transfer: rules.Remittable
     remittance: Remittance | None
     receipts: list[Receipt]
     received_total: Decimal
@@ -75,7 +53,10 @@ def current_remittance(case: TransferCase) -> Remittance | None:
     agreement = case.current_agreement
     if agreement is None:
         return None
-    return Remittance.objects.filter(case=case, agreement_number=agreement.number).prefetch_related("receipts").first()
+    return (
+        Remittance.objects.filter(case=case, agreement_number=agreement.number)
+        .prefetch_related("receipts").first()
+    )
 
 
 def case_ledger(case: TransferCase) -> Ledger | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases import notifications, rules
 from cases.errors import NotPermitted, RuleBlocked, StateConflict
 from cases.models import Actor, CaseStatus, FundsStatus, Receipt, Remittance, Side, TransferCase
+from cases.selectors.cases import CaseReport
 from cases.selectors.funds import case_ledger, case_transfer, current_remittance
 from cases.services.common import record_event
 
@@ -24,11 +25,10 @@ FUNDS_STATES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
 BANK_REFERENCE_MAX = Remittance._meta.get_field("bank_reference").max_length
 
 
-def funds_after_transition(case: TransferCase, name: str, assessment: rules.Assessment | None = None) -> None:
-    """A new agreement (freezing `assessment`) starts its ledger; a return to the origin voids it (the next
-    agreement has its own)."""
-    if name == "issue_agreement" and assessment is not None:
-        required = rules.funds_required(assessment.transfer, temporary_account=assessment.moves_nothing)
+def funds_after_transition(case: TransferCase, name: str, report: CaseReport | None) -> None:
+    """A new agreement starts its ledger; a return to the origin voids it (the next agreement has its own)."""
+    if name == "issue_agreement" and report is not None:
+        required = rules.remittable(report.assessment).funds_required
         case.funds_status = FundsStatus.AWAITING_REMITTANCE if required else FundsStatus.NOT_REQUIRED
     elif name == "return_to_origin":
         case.funds_status = ""
@@ -84,9 +84,7 @@ def remittance_record(
                 raise StateConflict(_("The remittance for this agreement is already recorded."), "already_remitted")
             bank_reference = _checked_text_and_date(bank_reference, value_date, today, "value_date")
             try:
-                rules.require_remittance_matches(
-                    rules.Transfer(expected.pooled_fund, expected.personal_account), pooled_fund, personal_account
-                )
+                rules.require_remittance_matches(expected, pooled_fund, personal_account)
             except rules.RuleViolation as violation:
                 raise RuleBlocked(violation.message, violation.code) from None
             remittance = Remittance.objects.create(

@@ -130,10 +130,10 @@ def case_open(
             )
             event = record_event(case, actor, "open", "", CaseStatus.SUBMITTED, note.strip(), lodged_at.pk)
             sync_duplicates(case)
+            notifications.transition_made(event.pk)
     except IntegrityError:
         # The partial unique index caught a concurrent application for the same worker and type.
         raise RuleBlocked(already_open, "already_open") from None
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
     return case
 
 
@@ -209,19 +209,19 @@ def case_transition(
                 raise RuleBlocked(report.blockers[name], name)
             from_status, holder = locked.status, locked.turn_agency_id()
             method(**_transition_arguments(locked, name, today))
-            funds_after_transition(locked, name, report.assessment if report is not None else None)
             if locked.turn_agency_id() != holder:
                 # The assignee was a clerk of the agency that held the case (cases/services/assignment.py).
                 locked.assignee = None
+            funds_after_transition(locked, name, report)
             locked.save(update_fields=TRANSITION_FIELDS)
             if name == "issue_agreement":
                 _issue(locked, report.assessment, today)
             elif name == "return_to_origin":
                 agreement_void(case=locked, reason=note)
             event = record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
+            notifications.transition_made(event.pk)
     except ConcurrentTransition:
         raise StateConflict(_("Someone else changed this case at the same moment; reload it."), "concurrent") from None
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
     return locked
 
 

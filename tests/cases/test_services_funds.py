@@ -221,10 +221,6 @@ def test_the_status_rules():
     assert rules.funds_status(required=True, remitted_total=Decimal(5), received_total=Decimal(4)) == "remitted"
     assert rules.funds_status(required=True, remitted_total=Decimal(5), received_total=Decimal(5)) == "received"
     assert rules.funds_status(required=True, remitted_total=Decimal(5), received_total=Decimal(6)) == "discrepancy"
-    moving = rules.Transfer(Decimal("1.00"), Decimal("2.00"))
-    assert rules.funds_required(moving, temporary_account=False)
-    assert not rules.funds_required(moving, temporary_account=True)
-    assert not rules.funds_required(rules.NOTHING_MOVES, temporary_account=False)
     assert rules.credited_amount(Decimal("10.00"), [Decimal("2.50"), Decimal("1.00")]) == Decimal("6.50")
 
 
