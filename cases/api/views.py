@@ -311,7 +311,7 @@ class ContributionHistoryView(ClerkView):
 
 
 class CaseListPagination(Pagination):
-    """API.md's pages ({"count", "next", "previous", "results"}, ?page=N, 50 a page), read by keyset.
+    """The contract's pages (docs/api.md) ({"count", "next", "previous", "results"}, ?page=N, 50 a page), read by keyset.
 
     `next` and `previous` carry the page number and a cursor (`after` or `before`: the sort values of the
     row at the page's edge), so following them costs the same at page 200 as at page 1. A page number alone
@@ -446,7 +446,7 @@ class CaseTransitionView(ClerkView):
         ),
         parameters=[
             REFERENCE,
-            path_parameter("name", TRANSITION_PATTERN, _("A transition name (DOMAIN.md §3)."), enum=s.TRANSITION_NAMES),
+            path_parameter("name", TRANSITION_PATTERN, _("A transition name (docs/domain.md §3)."), enum=s.TRANSITION_NAMES),
         ],
         request=s.TransitionSerializer, responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
     )
