@@ -190,6 +190,9 @@ def _step_text(event: CaseEvent, case: TransferCase) -> str | None:
         "reject": _("%(origin)s refused the transfer."),
         "issue_agreement": _("%(origin)s issued the transfer agreement."),
         "register_agreement": _("%(destination)s registered the transfer agreement."),
+        # The money's steps of the procedure (docs/domain.md §3, §5), without the amounts.
+        "record_remittance": _("%(origin)s transferred the funds of your insurance to %(destination)s."),
+        "record_receipt": _("%(destination)s received funds of your transfer."),
         "return_to_origin": _("%(destination)s sent the case back to %(origin)s for another check."),
         "complete": _("%(destination)s confirmed the acceptance: the transfer is complete."),
     }
