@@ -28,6 +28,10 @@ urlpatterns = [
     ),
     re_path(rf"^cases/{REFERENCE}/duplicates/resolve$", views.DuplicatesResolveView.as_view(), name="api-duplicates"),
     re_path(rf"^cases/{REFERENCE}/agreement\.pdf$", views.AgreementPdfView.as_view(), name="api-agreement"),
+    path("applications", views.ApplicationCreateView.as_view(), name="api-applications"),
+    re_path(
+        rf"^cases/{REFERENCE}/contact-letter\.pdf$", views.ContactLetterPdfView.as_view(), name="api-contact-letter"
+    ),
     path("status", views.StatusLookupView.as_view(), name="api-status"),
     re_path(rf"^verify/(?P<verification_code>{views.CODE_PATTERN})$", views.VerifyView.as_view(), name="api-verify"),
 ]

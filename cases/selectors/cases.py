@@ -17,6 +17,7 @@ from cases.ids import normalize
 from cases.models import (
     TRANSITION_RULES,
     Actor,
+    Applicant,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
@@ -29,8 +30,9 @@ from cases.models import (
     actor_may,
 )
 from cases.selectors.lists import Key, Order
-from cases.selectors.reference import credit_rates, policy_for, pooling_levels
+from cases.selectors.reference import calendar_overrides, credit_rates, policy_for, pooling_levels
 from cases.selectors.workers import worker_rule_periods
+from regions.workdays import add_workdays
 
 
 def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
@@ -46,7 +48,9 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
 
 
 def case_detail_queryset() -> TransferCaseQuerySet:
-    return TransferCase.objects.with_list_related().select_related("worker__hukou_city__province").prefetch_related(
+    return TransferCase.objects.with_list_related().select_related(
+        "worker__hukou_city__province", "applicant__hukou_city__province"
+    ).prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
         # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
         Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
@@ -74,7 +78,8 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
     """Live quote before the agreement, frozen figures after; and what blocks the next steps."""
     today = today or timezone.localdate()
     levels = pooling_levels(today.year)
-    periods = worker_rule_periods(case.worker_id)
+    # An application not yet accepted is about nobody on the register yet: no history to quote.
+    periods = worker_rule_periods(case.worker_id) if case.worker_id else []
     origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
     origin_periods = rules.periods_in_area(periods, case.insurance_type, origin_area, levels)
     moves_funds = not case.is_temporary_account
@@ -99,10 +104,10 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
     else:
         figures = rules.compute_figures(case.insurance_type, origin_periods, credit_rates(), today.year)
     report = CaseReport(figures=figures, frozen=frozen, arrears=rules.arrears(origin_periods))
-    if case.insurance_type == rules.PENSION:
+    if case.insurance_type == rules.PENSION and case.worker_id:
         pension = [p for p in periods if p.insurance_type == rules.PENSION]
         report.benefit_place = rules.benefit_receipt_province(
-            hukou_province=case.worker.hukou_province_code, pension_periods=pension
+            hukou_province=case.person.hukou_province_code, pension_periods=pension
         )
     outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
     if outcome_reason:
@@ -112,7 +117,7 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         policy = policy_for(destination_province, today.year)
         note = rules.medical_account_note(
             destination_province=destination_province,
-            hukou_province=case.worker.hukou_province_code,
+            hukou_province=case.person.hukou_province_code,
             nonhukou_account=policy.nonhukou_medical_personal_account if policy else True,
         )
         if note:
@@ -213,8 +218,11 @@ def search_condition(value: str, *, agency_id: int, limit: int, partial_id_numbe
     by_name = Q(name__startswith=text) if short else Q(name__contains=text)
     ours = Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id)
     workers = Worker.objects.filter(by_id | by_name).order_by().values("pk")
+    # Online applications not accepted have no worker yet: found by what the applicant typed.
+    applicants = Applicant.objects.filter(by_id | by_name).order_by().values("case_id")
     matches = TransferCase.objects.filter(ours & reference).order_by().values_list("pk", flat=True).union(
-        TransferCase.objects.filter(ours, worker__in=workers).order_by().values_list("pk", flat=True)
+        TransferCase.objects.filter(ours, worker__in=workers).order_by().values_list("pk", flat=True),
+        TransferCase.objects.filter(ours, pk__in=applicants).order_by().values_list("pk", flat=True),
     )
     return Q(pk__in=list(matches[:limit]))
 
@@ -247,6 +255,43 @@ def case_list(
     if q:
         cases = cases.filter(search_condition(q, agency_id=agency_id, limit=search_limit, partial_id_number=True))
     return [cases.filter(condition) for condition in ends.values()]
+
+
+def registered_name(case: TransferCase) -> str | None:
+    """The register's name for an online applicant's ID number, or None when it is not registered."""
+    if case.worker_id:
+        return case.worker.name
+    if case.channel != TransferCase.Channel.ONLINE:
+        return None
+    return Worker.objects.filter(id_number=case.applicant.id_number).values_list("name", flat=True).first()
+
+
+@dataclass(frozen=True)
+class ContactLetter:
+    """The destination's letter to the origin (联系函, docs/domain.md §7): dated the day it accepted the case, and
+    the origin's step counted from then, as the letter said it, whatever happened to the due date since."""
+
+    case: TransferCase
+    issued_on: dt.date
+    due_date: dt.date
+    due_estimated: bool
+
+
+def contact_letter(case: TransferCase) -> ContactLetter:
+    """404 unless the case was lodged at the destination and accepted there."""
+    if not case.has_contact_letter:
+        raise Http404
+    accepted = (
+        case.events.filter(transition__in=("open", "accept_application"), to_status=CaseStatus.SUBMITTED)
+        .order_by("-at", "-id").values_list("at", flat=True).first()
+    )
+    if accepted is None:
+        raise Http404
+    issued_on = timezone.localdate(accepted)
+    deadline = add_workdays(
+        issued_on, rules.step_working_days(case.insurance_type, Side.ORIGIN), calendar_overrides(issued_on)
+    )
+    return ContactLetter(case=case, issued_on=issued_on, due_date=deadline.date, due_estimated=deadline.estimated)
 
 
 def case_timeline(case: TransferCase) -> list[CaseEvent]:

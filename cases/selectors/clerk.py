@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    LODGING_TURN,
     OPEN_STATUSES,
     TERMINAL_STATUSES,
     CaseEvent,
@@ -60,6 +61,10 @@ BY_CLOSING = Order((Key("updated_at", descending=True), Key("id")))
 # with EXPLAIN on the benchmark's database (docs/bench.md); the template's generic empty state covers it.
 WORKLIST: tuple[Tab, ...] = (
     Tab("todo", _("To act on"), lambda s: (awaiting_move_of(s.agency_id),), BY_DUE),
+    # Online applications lodged here, waiting for a clerk to check the identity and accept (index case_applied_due).
+    Tab("applications", _("Applications to accept"), lambda s: (
+        Q(lodged_at_id=s.agency_id, status__in=LODGING_TURN),
+    ), BY_DUE),
     Tab("outgoing", _("Outgoing"), lambda s: (Q(origin_agency_id=s.agency_id, status__in=OPEN_STATUSES),), BY_DUE),
     Tab("incoming", _("Incoming"), lambda s: (Q(destination_agency_id=s.agency_id, status__in=OPEN_STATUSES),), BY_DUE),
     Tab("overdue", _("Overdue"), lambda s: (

@@ -34,10 +34,12 @@ from cases.services.portal import (
     status_lookup,
 )
 from cases.services.transitions import (
+    MAX_OPEN_APPLICATIONS_PER_ID_NUMBER,
     TRANSITION_FIELDS,
     case_check_access_code,
     case_issue_access_code,
     case_open,
+    case_open_application,
     case_transition,
 )
 from cases.services.workers import worker_access_record, worker_register
@@ -48,6 +50,7 @@ __all__ = [
     "CORRECTABLE_FIELDS",
     "INSURANCE_WORDS",
     "MAX_MONEY",
+    "MAX_OPEN_APPLICATIONS_PER_ID_NUMBER",
     "MAX_WORKER_FILES_PER_CASE",
     "PERIOD_LOCKED",
     "TRANSITION_FIELDS",
@@ -60,6 +63,7 @@ __all__ = [
     "case_check_access_code",
     "case_issue_access_code",
     "case_open",
+    "case_open_application",
     "case_transition",
     "case_worker_access",
     "case_worker_add_material",

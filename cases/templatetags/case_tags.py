@@ -14,6 +14,7 @@ from cases.models import CaseEvent, CaseStatus
 register = template.Library()
 
 STATUS_COLOURS = {
+    CaseStatus.APPLIED: "text-bg-light border",
     CaseStatus.SUBMITTED: "text-bg-secondary",
     CaseStatus.VERIFYING: "text-bg-primary",
     CaseStatus.INFO_REQUESTED: "text-bg-warning",

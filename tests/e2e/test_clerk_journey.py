@@ -197,7 +197,7 @@ def test_at_390_px_every_worklist_tab_is_reachable(sign_in, live_server, users):
     page = sign_in("origin_clerk", width=390)
     strip = page.locator(".worklist-tabs")
     tabs = strip.locator(".nav-link")
-    names = ["todo", "outgoing", "incoming", "overdue", "closed"]
+    names = ["todo", "applications", "outgoing", "incoming", "overdue", "closed"]
     expect(tabs).to_have_count(len(names))
     # The strip is wider than the phone: it scrolls, and says so at the edge that hides tabs.
     assert strip.evaluate("s => s.scrollWidth > s.clientWidth")
