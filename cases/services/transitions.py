@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -191,6 +191,7 @@ def case_open_application(
     # The lodging agency's step, with the destination's working days for the type (docs/domain.md §4).
     deadline = step_deadline(insurance_type, Side.DESTINATION, today)
     with transaction.atomic():
+        _lock_id_number(facts.id_number)
         waiting = Applicant.objects.filter(id_number=facts.id_number, case__status=CaseStatus.APPLIED).count()
         if waiting >= MAX_OPEN_APPLICATIONS_PER_ID_NUMBER:
             raise RuleBlocked(
@@ -216,6 +217,17 @@ def case_open_application(
         event = record_event(case, Actor.worker(), "open", "", CaseStatus.APPLIED, "", destination_agency.pk)
     transaction.on_commit(lambda: notifications.transition_made(event.pk))
     return case
+
+
+def _lock_id_number(id_number: str) -> None:
+    """Applications under one ID number one at a time until commit, so that two at once cannot both be the third.
+
+    There may be no row to lock (nobody registered): PostgreSQL's transaction-level advisory lock, keyed by the
+    number's 17 digits. SQLite writes one transaction at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(id_number[:17])])
 
 
 def _server_language(text: str, values: dict[str, str]) -> str:

@@ -68,11 +68,12 @@ def test_no_transfer_needed_is_a_400(anonymous, reference_data):
     assert response.status_code == 400
 
 
-def test_the_fourth_open_application_of_an_id_number_is_a_400(anonymous, reference_data, english):
+def test_the_fourth_open_application_of_an_id_number_is_a_400(anonymous, reference_data):
     number = make_id_number()
     for insurance_type in ("pension", "pension", "medical"):
         assert anonymous.post("/applications", body(id_number=number, insurance_type=insurance_type)).status_code == 201
-    response = anonymous.post("/applications", body(id_number=number, insurance_type="unemployment"))
+    response = anonymous.post("/applications", body(id_number=number, insurance_type="unemployment"),
+                              HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "3 online applications waiting" in detail(response)
     # Another ID number is not held back.
@@ -159,12 +160,13 @@ def test_accepting_without_the_identity_check_is_a_400(api, users, checked):
     assert case.status == "applied" and not Worker.objects.exists()
 
 
-def test_a_differing_name_must_be_confirmed(api, users, english):
+def test_a_differing_name_must_be_confirmed(api, users):
     worker = WorkerFactory(name="王五")
     case = apply_online(id_number=worker.id_number, name="王武")
     for confirmed in ("", "张三"):
         response = transition(api, "dest_clerk", case, "accept_application", identity_checked=True,
                               confirmed_name=confirmed)
+        assert response.json()["code"] == "confirm_name"
         assert response.status_code == 400
         assert "王五" in detail(response) and "王武" in detail(response)
     case.refresh_from_db()
