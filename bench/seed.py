@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import json
 import random
 import tempfile
 import time
@@ -29,6 +30,8 @@ from django.utils import timezone
 from cases import rules
 from cases.ids import check_character
 from cases.models import (
+    AGREEMENT_STATUSES,
+    Agreement,
     CaseEvent,
     CaseStatus,
     ContributionPeriod,
@@ -42,7 +45,7 @@ from regions.services import regions_load
 from regions.workdays import add_workdays
 
 # Bump when the generated data changes shape: a database seeded by an older version is seeded again.
-SEED_VERSION = 1
+SEED_VERSION = 3  # 2: agreements in their own table with frozen assessments, periods locked; 3: inbox timestamps
 PASSWORD = "bench-pass-2026"
 BUSY_AGENCY = "440300"
 # Where people move to, busiest first; every other agency follows in code order.
@@ -160,6 +163,24 @@ def columns_of(model: type, produced: set[str]) -> list[str]:
     return [column for column in stored if column in produced]
 
 
+def seed_assessment(
+    insurance_type: str, outcome: str, origin_city: str, day: dt.date, used: list[rules.Period], months: int,
+    base_total: int,
+) -> rules.Assessment:
+    """A frozen assessment of the codec's current version with the seed's simplified figures (12 % and 8 % of
+    the bases, no interest): the shape the services write, at the cost of a few dictionaries per case."""
+    pooled = (Decimal(base_total) * Decimal("0.12")).quantize(Decimal("0.01"))
+    principal = (Decimal(base_total) * Decimal("0.08")).quantize(Decimal("0.01"))
+    if outcome == rules.TEMPORARY_ACCOUNT or insurance_type != rules.PENSION:
+        transfer = rules.NOTHING_MOVES
+    else:
+        transfer = rules.Transfer(pooled, principal)
+    return rules.Assessment(
+        insurance_type=insurance_type, as_of=day, origin_province=origin_city[:2], periods=tuple(used), rates=(),
+        figures=rules.Figures(months, pooled, principal, principal), transfer=transfer, outcome=outcome,
+    )
+
+
 class Seeder:
     def __init__(self, scale: int, seed: int = 2026, log: Callable[[str], None] = print) -> None:
         self.scale, self.rng, self.log = scale, random.Random(seed), log
@@ -243,6 +264,9 @@ class Seeder:
 
             # Contribution history: consecutive spans from the first job to the application month.
             months = base_total = 0
+            # A valid agreement stands in these states and locks the periods it used (cases/services/transitions.py).
+            agreed = status in AGREEMENT_STATUSES
+            used: list[rules.Period] = []
             month = max(month_add(dt.date(birth.year, birth.month, 1), 12 * 20), dt.date(1995, 1, 1))
             last = application_date.replace(day=1)
             for _span in range(rng.choice((8, 9, 10, 11, 12, 12, 13, 14))):
@@ -253,15 +277,20 @@ class Seeder:
                 city = origin.city_id if rng.random() < 0.6 else hukou.city_id
                 base = 3000 + int(rng.random() * 12000)
                 period_id += 1
+                at_origin = kind == insurance_type and city == origin.city_id
                 yield "period", {
                     "id": period_id, "worker_id": pk, "insurance_type": kind, "city_id": city, "start_month": month,
                     "end_month": end, "monthly_base": f"{base}.00", "personal_account_credit": None, "paid": True,
-                    "recorded_by_id": None, "recorded_at": opened, "locked": False,
+                    "recorded_by_id": None, "recorded_at": opened, "locked": agreed and at_origin,
                 }
-                if kind == insurance_type and city == origin.city_id:
+                if at_origin:
                     span = (end.year - month.year) * 12 + end.month - month.month + 1
                     months += span
                     base_total += span * base
+                    used.append(rules.Period(
+                        kind, city, rules.month_index(month.year, month.month), rules.month_index(end.year, end.month),
+                        Decimal(base), id=period_id,
+                    ))
                 month = month_add(end, 1)
 
             lodged = origin if rng.random() < 0.5 else destination
@@ -271,7 +300,7 @@ class Seeder:
                 "lodged_at_id": lodged.pk, "channel": "counter" if rng.random() < 0.9 else "online",
                 "approved_transfer_reference": "", "status": status, "application_date": application_date,
                 "outcome": outcome, "due_date": None, "due_estimated": False, "paused_days_left": None,
-                "figures_detail": "{}", "access_code_hash": "", "created_at": opened,
+                "access_code_hash": "", "created_at": opened,
             }
             events = [("open", "", CaseStatus.SUBMITTED, opened, None)]
             at, current = opened, CaseStatus.SUBMITTED
@@ -283,32 +312,43 @@ class Seeder:
                 if step == "issue_agreement":
                     key = f"XY-{origin.code}-{day.year}-"
                     numbers[key] = numbers.get(key, 0) + 1
-                    pooled = (Decimal(base_total) * Decimal("0.12")).quantize(Decimal("0.01"))
-                    principal = (Decimal(base_total) * Decimal("0.08")).quantize(Decimal("0.01"))
-                    case.update({
-                        "agreement_number": f"{key}{numbers[key]:05d}", "agreement_issued_at": at,
-                        "verification_code": scrambled_code(pk, 12, 11), "contribution_months": months,
-                        "pooled_fund_amount": pooled, "personal_account_principal": principal,
-                        "personal_account_balance": principal,
-                    })
+                    agreement = {
+                        "id": pk, "case_id": pk, "number": f"{key}{numbers[key]:05d}", "issued_at": at,
+                        "verification_code": scrambled_code(pk, 12, 11), "status": "valid", "superseded_by_id": None,
+                        "voided_at": None, "void_reason": "",
+                        "frozen_assessment": json.dumps(
+                            seed_assessment(insurance_type, outcome, origin.city_id, day, used, months, base_total)
+                            .to_json(), ensure_ascii=False, separators=(",", ":"),
+                        ),
+                    }
                 if step == "complete":
                     key = f"JS-{destination.code}-{day.year}-"
                     numbers[key] = numbers.get(key, 0) + 1
                     case.update({"confirmation_number": f"{key}{numbers[key]:05d}", "completed_at": at})
             # The open step's clock, as case_open, issue_agreement and request_info set it.
+            if agreed:
+                case["issued_at"] = agreement["issued_at"]
             if status in (CaseStatus.SUBMITTED, CaseStatus.VERIFYING):
                 case["due_date"], case["due_estimated"] = deadline(
                     application_date, rules.step_working_days(insurance_type, Side.ORIGIN)
                 )
             elif status in (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING):
-                issued = local_date(case["agreement_issued_at"])
+                issued = local_date(case.pop("issued_at"))
                 case["due_date"], case["due_estimated"] = deadline(
                     issued, rules.step_working_days(insurance_type, Side.DESTINATION)
                 )
             elif status == CaseStatus.INFO_REQUESTED:
                 case["paused_days_left"] = rng.randrange(1, 12)
+            case.pop("issued_at", None)
             case["updated_at"] = at
+            # The inbox's timestamps, as record_activity writes them with each event (cases/services/common.py).
+            acting_agency = {Side.ORIGIN: origin.pk, Side.DESTINATION: destination.pk, None: lodged.pk}
+            for _name, _from, _to, event_at, side in events:
+                end = {origin.pk: "origin_activity_at", destination.pk: "destination_activity_at"}[acting_agency[side]]
+                case["activity_at"] = case[end] = event_at
             yield "case", case
+            if agreed:
+                yield "agreement", agreement
             for transition, from_status, to_status, event_at, side in events:
                 acting = {Side.ORIGIN: origin, Side.DESTINATION: destination, None: lodged}[side]
                 event_id += 1
@@ -328,6 +368,7 @@ class Seeder:
         "case": (TransferCase, "cases_transfercase"),
         "period": (ContributionPeriod, "cases_contributionperiod"),
         "event": (CaseEvent, "cases_caseevent"),
+        "agreement": (Agreement, "cases_agreement"),
     }
 
     def seeded_scale(self) -> int | None:
@@ -353,7 +394,7 @@ class Seeder:
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             cursor.execute("DELETE FROM bench_seed")
             cursor.execute(
-                "TRUNCATE cases_caseevent, cases_contributionperiod, cases_transfercase, cases_worker, "
+                "TRUNCATE cases_agreement, cases_caseevent, cases_contributionperiod, cases_transfercase, cases_worker, "
                 "regions_agencymembership, authtoken_token, django_session, auth_user RESTART IDENTITY CASCADE"
             )
             actors = self.clerks(agencies)

@@ -15,6 +15,7 @@ from cases.models import (
     EVENT_LABELS,
     EVENT_NOTE_MAX_LENGTH,
     TRANSITION_RULES,
+    Agreement,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
@@ -26,6 +27,7 @@ from cases.models import (
     WorkerAccess,
     event_label,
 )
+from cases.people import person_label
 
 
 class ReadOnlyMixin:
@@ -216,7 +218,8 @@ class EventLabels:
 
     @admin.display(description=_("actor"), ordering="actor_label")
     def actor_name(self, event: CaseEvent) -> str:
-        return event.actor_name
+        # Accounts are managed by user name here: the full name with it (cases/people.py).
+        return person_label(event.actor) if event.actor_id else event.actor_name
 
 
 class EventKindFilter(admin.SimpleListFilter):
@@ -249,7 +252,20 @@ class EventInline(EventLabels, ReadOnlyMixin, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest):
         # One query for the rows, not one more per row for its agency.
-        return super().get_queryset(request).select_related("agency")
+        return super().get_queryset(request).select_related("agency", "actor")
+
+
+class AgreementInline(ReadOnlyMixin, admin.TabularInline):
+    """Every agreement of the case; the frozen assessment is shown by the case page and the PDF, not edited."""
+
+    model = Agreement
+    fk_name = "case"
+    extra = 0
+    fields = ["number", "issued_at", "verification_code", "status", "superseded_by", "voided_at", "void_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("superseded_by")
 
 
 class DuplicateInline(ReadOnlyMixin, admin.TabularInline):
@@ -287,18 +303,23 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     list_display = [
         "reference", "worker", "insurance_type", "status", "origin_agency", "destination_agency", "due_date",
+        "assignee_name",
     ]
     # Only the agencies that have cases: the full directory (some 370 agencies) buried the other filters.
     list_filter = [
         "status", "insurance_type", OverdueFilter,
         ("origin_agency", admin.RelatedOnlyFieldListFilter), ("destination_agency", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["reference", "worker__id_number", "worker__name", "agreement_number"]
-    list_select_related = ["worker", "origin_agency", "destination_agency"]
+    search_fields = ["reference", "worker__id_number", "worker__name", "=agreements__number"]
+    list_select_related = ["worker", "origin_agency", "destination_agency", "assignee"]
     date_hierarchy = "created_at"
-    inlines = [EventInline, DuplicateInline]
+    inlines = [AgreementInline, EventInline, DuplicateInline]
     list_per_page = 50
     show_full_result_count = False
+
+    @admin.display(description=_("assigned to"), ordering="assignee__username")
+    def assignee_name(self, case: TransferCase) -> str:
+        return person_label(case.assignee)
 
 
 @admin.register(CaseEvent)
@@ -308,15 +329,19 @@ class CaseEventAdmin(EventLabels, ReadOnlyMixin, admin.ModelAdmin):
     fields = ["case", "at", "transition_name", "from_name", "to_name", "actor_name", "agency", "note"]
     readonly_fields = fields
     search_fields = ["case__reference", "actor_label", "note"]
-    list_select_related = ["case", "agency"]
+    list_select_related = ["case", "agency", "actor"]
     date_hierarchy = "at"
 
 
 @admin.register(CaseNote)
 class CaseNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["case", "agency", "author", "created_at"]
+    list_display = ["case", "agency", "author_name", "created_at"]
     search_fields = ["case__reference", "text"]
     list_select_related = ["case", "agency", "author"]
+
+    @admin.display(description=_("author"), ordering="author__username")
+    def author_name(self, note: CaseNote) -> str:
+        return person_label(note.author)
 
 
 @admin.register(CaseAttachment)

@@ -13,14 +13,17 @@ from django.db import models, transaction
 from django.db.models.signals import pre_save
 from django.utils import timezone
 
-from cases import services
+from cases import rules, services
 from cases.ids import check_character
 from cases.models import Actor, TransferCase, Worker
 from cases.selectors import calendar_overrides
-from regions.models import Agency, AgencyMembership, City, CreditRate
+from regions.models import Agency, AgencyMembership, City, CreditRate, Province
 from regions.services import clerk_create, credit_rate_set, regions_load
 from regions.workdays import add_workdays, is_workday
 
+# The provinces of the demo's agencies and hukou places, and the placeholder rate they get before 2016.
+DEMO_PROVINCES = ("44", "51", "42")
+DEMO_PROVINCIAL_RATE = Decimal("3.00")
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published in the README for the demo only
 ORIGIN, DESTINATION = "440300", "510100"
 DEMO_USERS = [
@@ -29,6 +32,8 @@ DEMO_USERS = [
     ("dest_clerk", DESTINATION, AgencyMembership.Role.CLERK),
     ("dest_supervisor", DESTINATION, AgencyMembership.Role.SUPERVISOR),
 ]
+# Staff appear by their full name (cases/people.py); a Chinese name is written whole, family name first.
+DEMO_NAMES = {"origin_clerk": "李娜", "origin_supervisor": "张伟", "dest_clerk": "王芳", "dest_supervisor": "刘洋"}
 
 # name, county of the hukou, birth date, sequence (odd = male), hukou city
 PEOPLE = [
@@ -116,8 +121,8 @@ def _workday_on_or_before(day: dt.date, overrides: dict[dt.date, bool]) -> dt.da
 # audit trail, may not be changed once written (PostgreSQL refuses it), so the moment goes in as the
 # rows are inserted: a receiver, connected only while the demo loads, sets the timestamps the models
 # would default to now, and those a transition sets to now.
-INSERT_TIMES = ("at", "created_at", "recorded_at")
-TRANSITION_TIMES = ("agreement_issued_at", "completed_at")
+INSERT_TIMES = ("at", "created_at", "recorded_at", "issued_at")
+TRANSITION_TIMES = ("completed_at", "voided_at")
 
 
 @contextlib.contextmanager
@@ -184,10 +189,23 @@ def demo_load() -> int:
     for year in range(2025, max(2026, timezone.localdate().year)):
         if not CreditRate.objects.filter(year=year).exists():
             credit_rate_set(year=year, percent=Decimal("2.00"), source="demo placeholder", placeholder=True)
+    # Before 2016 each province set its own rate (docs/domain.md §5) and none is loaded: placeholders, labelled so,
+    # for the demo's provinces, so that a history from before 2016 entered while trying the demo can be issued.
+    for code in DEMO_PROVINCES:
+        province = Province.objects.get(code=code)
+        for year in range(1996, rules.NATIONAL_RATES_FROM):
+            if not CreditRate.objects.filter(year=year, province=province).exists():
+                credit_rate_set(
+                    year=year, percent=DEMO_PROVINCIAL_RATE, province=province, placeholder=True,
+                    source="demo placeholder, not the province's published rate",
+                )
     agencies = {code: Agency.objects.get(code=code) for code in (ORIGIN, DESTINATION)}
     users = {}
     for username, code, role in DEMO_USERS:
         users[username] = clerk_create(username=username, agency=agencies[code], role=role, password=DEMO_PASSWORD)
+        if not users[username].get_full_name():
+            users[username].first_name = DEMO_NAMES[username]
+            users[username].save(update_fields=["first_name"])
     admin, created = get_user_model().objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -244,4 +262,9 @@ def demo_load() -> int:
                 )
         if extras.get("access_code"):
             _set_access_code(case, DEMO_ACCESS_CODE)
+    # Each clerk has taken the most urgent case waiting for their agency: "assigned to me" shows something.
+    for name in ("origin_clerk", "dest_clerk"):
+        waiting = TransferCase.objects.awaiting(actors[name].agency_id).order_by("due_sort", "-id").first()
+        if waiting is not None:
+            services.case_assign(case=waiting, actor=actors[name], assignee_id=actors[name].user_id)
     return TransferCase.objects.count()

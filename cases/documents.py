@@ -22,8 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import selectors
-from cases.models import TransferCase
+from cases import rules, selectors
+from cases.models import Agreement, Outcome, TransferCase
 
 FONT = "WenQuanYiMicroHei"
 # A TrueType font, embedded (as the subset each document uses); a CID font like STSong-Light is only named.
@@ -74,10 +74,10 @@ def _build(story: list[object], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _verification_block(case: TransferCase, verify_url: str) -> Table:
+def _verification_block(code: str, verify_url: str) -> Table:
     text = Paragraph(
         _("Verification code: %(code)s<br/>Check this document at %(url)s") % {
-            "code": escape(case.verification_code), "url": escape(verify_url),
+            "code": escape(code), "url": escape(verify_url),
         },
         BODY,
     )
@@ -86,31 +86,38 @@ def _verification_block(case: TransferCase, verify_url: str) -> Table:
     return block
 
 
-def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans") -> bytes:
-    """The numbered agreement with the frozen figures; only for a case whose agreement was issued."""
-    if not case.has_agreement:
-        raise ValueError("the case has no agreement yet")
-    periods = selectors.worker_contributions(case.worker, case.insurance_type)
+def agreement_pdf(agreement: Agreement, verify_url: str, language: str = "zh-hans") -> bytes:
+    """The numbered agreement, rendered from the assessment it froze and nothing else (docs/domain.md §7)."""
+    case = agreement.case
+    assessment = agreement.assessment
+    figures, transfer = assessment.figures, assessment.transfer
+    cities = selectors.city_labels(p.city_code for p in assessment.periods)
     with translation.override(language):
         title = _("Transfer agreement and contribution certificate")
         rows = [
-            [_("Agreement number"), case.agreement_number],
+            [_("Agreement number"), agreement.number],
             [_("Case reference"), case.reference],
-            [_("Issued"), f"{timezone.localtime(case.agreement_issued_at):%Y-%m-%d}"],
+            [_("Issued"), f"{timezone.localtime(agreement.issued_at):%Y-%m-%d}"],
             [_("Issuing agency"), f"{case.origin_agency.name} ({case.origin_agency.code})"],
             [_("Receiving agency"), f"{case.destination_agency.name} ({case.destination_agency.code})"],
             [_("Insured worker"), f"{case.worker.name} {case.worker.masked_id}"],
             [_("Insurance type"), case.get_insurance_type_display()],
-            [_("Outcome"), case.get_outcome_display()],
-            [_("Contribution months"), str(case.contribution_months)],
-            [_("Pooled fund"), _money(case.pooled_fund_amount)],
-            [_("Personal account principal"), _money(case.personal_account_principal)],
-            [_("Personal account balance"), _money(case.personal_account_balance)],
+            [_("Outcome"), str(Outcome(assessment.outcome).label)],
+            [_("Contribution months"), str(figures.contribution_months)],
         ]
+        if assessment.moves_nothing:
+            rows.append([_("What moves"), _("Nothing: the record stays at the origin (0.00)")])
+        else:
+            rows += [
+                [_("Pooled fund"), _money(figures.pooled_fund_amount)],
+                [_("Personal account principal"), _money(figures.personal_account_principal)],
+                [_("Personal account balance"), _money(figures.personal_account_balance)],
+                [_("What moves"), _money(transfer.total)],
+            ]
         period_rows = [[_("City"), _("Months"), _("Monthly base"), _("Paid")]] + [
-            [f"{p.city.name} {p.start_month:%Y-%m}–{p.end_month:%Y-%m}", str(p.month_count), _money(p.monthly_base),
-             _("yes") if p.paid else _("no")]
-            for p in periods
+            [f"{cities.get(p.city_code, p.city_code)} {rules.month_label(p.first_month)}–{rules.month_label(p.last_month)}",
+             str(p.month_count), _money(p.monthly_base), _("yes") if p.paid else _("no")]
+            for p in assessment.periods
         ]
         story = [
             Paragraph(title, TITLE),
@@ -120,33 +127,35 @@ def agreement_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans"
             _table(period_rows, [70 * mm, 24 * mm, 40 * mm, 30 * mm]),
             Spacer(1, 4 * mm),
         ]
-        outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
-        if outcome_reason:
-            story += [_text(outcome_reason, BODY), Spacer(1, 4 * mm)]
+        for message in assessment.messages:
+            story += [_text(message, BODY), Spacer(1, 2 * mm)]
         story += [
-            _verification_block(case, verify_url),
+            Spacer(1, 2 * mm),
+            _verification_block(agreement.verification_code, verify_url),
             Spacer(1, 4 * mm),
             Paragraph(_("Issued under 国办发〔2009〕66号; figures frozen on the date of issue."), SMALL),
         ]
         return _build(story, title)
 
 
-def acceptance_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans") -> bytes:
+def acceptance_pdf(case: TransferCase, agreement: Agreement, verify_url: str, language: str = "zh-hans") -> bytes:
     """The destination's confirmation that the relationship continues there; only once completed."""
     if case.confirmation_number is None:
         raise ValueError("the case is not completed")
+    assessment = agreement.assessment
     with translation.override(language):
         title = _("Acceptance confirmation")
         rows = [
             [_("Confirmation number"), case.confirmation_number],
-            [_("Agreement number"), case.agreement_number or "—"],
+            [_("Agreement number"), agreement.number],
             [_("Case reference"), case.reference],
             [_("Completed"), f"{timezone.localtime(case.completed_at):%Y-%m-%d}"],
             [_("Receiving agency"), f"{case.destination_agency.name} ({case.destination_agency.code})"],
             [_("From"), f"{case.origin_agency.name} ({case.origin_agency.code})"],
             [_("Insured worker"), f"{case.worker.name} {case.worker.masked_id}"],
             [_("Insurance type"), case.get_insurance_type_display()],
-            [_("Contribution months"), str(case.contribution_months)],
+            [_("Contribution months"), str(assessment.figures.contribution_months)],
+            [_("What moves"), _money(assessment.transfer.total)],
         ]
         story = [
             Paragraph(title, TITLE),
@@ -154,7 +163,7 @@ def acceptance_pdf(case: TransferCase, verify_url: str, language: str = "zh-hans
             Spacer(1, 6 * mm),
             Paragraph(_("The social insurance relationship continues at the receiving agency."), BODY),
             Spacer(1, 4 * mm),
-            _verification_block(case, verify_url),
+            _verification_block(case.acceptance_code or "", verify_url),
         ]
         return _build(story, title)
 

@@ -37,12 +37,15 @@ class WorklistFilterForm(forms.Form):
     """Rendered by templates/cases/includes/_worklist_filters.html in Bootstrap's markup: the worklist draws it
     on every page view, and a layout engine (crispy) cost as much as the whole table of cases."""
 
-    MORE = ("status", "insurance_type", "due_from", "due_to")
+    MORE = ("status", "insurance_type", "due_from", "due_to", "mine")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            else:
+                field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
     @property
     def in_use(self) -> bool:
@@ -74,14 +77,21 @@ class WorklistFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Beside the tab "assigned to me": the same narrowing inside any tab (e.g. my overdue cases).
+    mine = django_filters.BooleanFilter(label=_("Only cases assigned to me"), method="only_mine",
+                                        widget=forms.CheckboxInput)
     o = NullsLastOrderingFilter(fields=tuple((name, name) for name in SORTS), field_labels={**SORTS, **SORTS_DESCENDING},
                                 label=_("Sort by"),
                                 empty_label=_("Most urgent first"))
 
     class Meta:
         model = TransferCase
-        fields = ["q", "status", "insurance_type", "due_from", "due_to"]
+        fields = ["q", "status", "insurance_type", "due_from", "due_to", "mine"]
         form = WorklistFilterForm
+
+    def only_mine(self, queryset: TransferCaseQuerySet, name: str, value: bool | None) -> TransferCaseQuerySet:
+        user_id = getattr(getattr(self.request, "user", None), "pk", None)
+        return queryset.filter(assignee_id=user_id) if value and user_id is not None else queryset
 
     def search(self, queryset: TransferCaseQuerySet, name: str, value: str) -> TransferCaseQuerySet:
         value = value.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -12,6 +13,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from cases import selectors
 from cases.ids import parse_id_number
 from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseDuplicate, ContributionPeriod, Side, TransferCase
+from cases.people import person_name
 from cases.services import parse_month
 from cases.tables import MAX_BYTES, ContributionTable, read_contribution_table
 from regions.models import Agency, City, InsuranceType
@@ -357,3 +359,29 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, JPEG or PNG, up to %(size)s MB.") % {"size": max_megabytes}
         self.helper = _helper("attachment", reverse("cases:add_attachment", args=[case.reference]), _("Upload"))
+
+
+class AssigneeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return person_name(obj)
+
+
+class AssignForm(forms.Form):
+    """Who handles the case: a clerk of our agency, or nobody (cases/services/assignment.py decides who may)."""
+
+    assignee = AssigneeField(
+        label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody"),
+        error_messages={"invalid_choice": _("Choose an active clerk of your agency.")},
+    )
+
+    def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
+            membership__agency_id=agency_id, is_active=True
+        ).order_by("last_name", "first_name", "username")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        assignee = cleaned.get("assignee")
+        cleaned["assignee_id"] = assignee.pk if assignee is not None else None
+        return cleaned

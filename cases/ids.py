@@ -110,3 +110,13 @@ ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?
 def mask_in_text(text: str) -> str:
     """Every ID-shaped run of characters in `text` masked as mask() does."""
     return ID_NUMBER_IN_TEXT.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(2), text)
+
+
+# Codes are written in Crockford's alphabet (cases/services/common.py), which has no I, L, O or U: a letter
+# misread for a digit is read back as that digit, and the separators people add to group them are dropped.
+CODE_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalize_code(value: str) -> str:
+    """A verification or access code as issued: any case, O for 0, I or L for 1, spaces and hyphens ignored."""
+    return SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper().translate(CODE_CONFUSABLES)

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from phonenumber_field.modelfields import PhoneNumberField
@@ -19,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from cases import rules
 from cases.ids import mask, validate_id_number
+from cases.people import person_name
 from regions.models import MONEY, Agency, AgencyMembership, City, InsuranceType
 
 
@@ -37,6 +39,8 @@ class CaseStatus(models.TextChoices):
 # The longest note a transition may carry, whoever writes it (clerk page, worker page or API).
 EVENT_NOTE_MAX_LENGTH = 2000
 TERMINAL_STATUSES = (CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
+# While the case is in one of these, its latest agreement is valid (return_to_origin voids it on the way back).
+AGREEMENT_STATUSES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, CaseStatus.COMPLETED)
 OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
 # Whose move it is in each state (docs/domain.md §3); info_requested waits on the worker.
 # TransferCase.awaiting_agency stores the same in the database: a state added to either tuple (or a new
@@ -158,6 +162,9 @@ EVENT_LABELS = {
     "contribution_corrected": _("Contribution period corrected"),
     "contribution_deleted": _("Contribution period deleted"),
     "due_date_recomputed": _("Due date recomputed on the official calendar"),
+    # Between the clerks of an agency: never on the worker's timeline (cases/selectors/portal.py).
+    "assign": _("Assigned"),
+    "unassign": _("Assignment removed"),
 }
 
 
@@ -330,6 +337,7 @@ class ContributionPeriod(models.Model):
             monthly_base=self.monthly_base,
             credit=self.personal_account_credit,
             paid=self.paid,
+            id=self.pk,
         )
 
 
@@ -368,7 +376,7 @@ class TransferCaseQuerySet(models.QuerySet):
 
     def with_list_related(self) -> TransferCaseQuerySet:
         return self.select_related(
-            "worker", "applicant", "origin_agency__city", "destination_agency__city", "lodged_at"
+            "worker", "applicant", "origin_agency__city", "destination_agency__city", "lodged_at", "assignee"
         )
 
     def open(self) -> TransferCaseQuerySet:
@@ -437,21 +445,31 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     # step was already overdue, so that pausing and resuming cannot wipe out the delay.
     paused_days_left = models.SmallIntegerField(_("working days left (paused)"), null=True, blank=True)
 
-    contribution_months = models.PositiveIntegerField(_("contribution months"), null=True, blank=True)
-    pooled_fund_amount = models.DecimalField(_("pooled fund"), **MONEY, null=True, blank=True)
-    personal_account_principal = models.DecimalField(_("personal account principal"), **MONEY, null=True, blank=True)
-    personal_account_balance = models.DecimalField(_("personal account balance"), **MONEY, null=True, blank=True)
-    figures_detail = models.JSONField(_("how the figures were computed"), default=dict, blank=True)
-
-    agreement_number = models.CharField(_("agreement number"), max_length=32, unique=True, null=True, blank=True)
-    agreement_issued_at = models.DateTimeField(_("agreement issued at"), null=True, blank=True)
-    verification_code = models.CharField(_("verification code"), max_length=16, unique=True, null=True, blank=True)
+    # The figures live in the case's agreements (Agreement.assessment), frozen whole when each is issued.
     confirmation_number = models.CharField(_("acceptance number"), max_length=32, unique=True, null=True, blank=True)
+    # The acceptance confirmation's own code, checked at /verify/ like an agreement's (docs/domain.md §7).
+    acceptance_code = models.CharField(
+        _("acceptance verification code"), max_length=16, unique=True, null=True, blank=True, editable=False
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     access_code_hash = models.CharField(_("worker access code (hashed)"), max_length=128, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # The clerk of the agency whose turn it is who handles the case (docs/domain.md "The clerks' day"); a step that
+    # hands the turn to the other agency, or closes the case, clears it (cases/services/assignment.py).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    # When anyone last wrote on the case (an event or a note by a clerk or the worker), and when each agency's side
+    # did: the inbox compares them with the reader's CaseView (cases/selectors/inbox.py). Written by the services.
+    activity_at = models.DateTimeField(_("last activity"), null=True, blank=True, editable=False)
+    origin_activity_at = models.DateTimeField(_("last activity of the origin"), null=True, blank=True, editable=False)
+    destination_activity_at = models.DateTimeField(
+        _("last activity of the destination"), null=True, blank=True, editable=False
+    )
 
     objects = TransferCaseQuerySet.as_manager()
 
@@ -499,6 +517,26 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["created_at"]),
+            # The inbox (cases/selectors/inbox.py): what changed lately at each end, what the other end wrote lately,
+            # and the cases assigned to a clerk.
+            models.Index(
+                fields=["origin_agency", "-activity_at", "-id"], name="case_out_activity",
+                condition=Q(activity_at__isnull=False),
+            ),
+            models.Index(
+                fields=["destination_agency", "-activity_at", "-id"], name="case_in_activity",
+                condition=Q(activity_at__isnull=False),
+            ),
+            models.Index(
+                fields=["origin_agency", "-destination_activity_at", "-id"], name="case_out_news",
+                condition=Q(destination_activity_at__isnull=False),
+            ),
+            models.Index(
+                fields=["destination_agency", "-origin_activity_at", "-id"], name="case_in_news",
+                condition=Q(origin_activity_at__isnull=False),
+            ),
+            models.Index(fields=["assignee", "due_sort", "-id"], name="case_assignee_due",
+                         condition=Q(assignee__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -513,27 +551,29 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return self.outcome == Outcome.TEMPORARY_ACCOUNT
 
     @property
-    def outcome_reason(self) -> str:
-        """Why the outcome is what it is, in the reader's language (the outcome itself is fixed at application)."""
-        explained = rules.transfer_outcome(
-            insurance_type=self.insurance_type,
-            destination_province=self.destination_agency.city_id[:2],
-            hukou_province=self.person.hukou_province_code,
-            gender=self.person.gender,
-            birth_date=self.person.birth_date,
-            application_date=self.application_date,
-            approved_transfer_reference=self.approved_transfer_reference,
-        )
-        # Should the worker's record change after the application, the fixed outcome keeps no stale reason.
-        return explained.reason if explained.code == self.outcome else ""
-
-    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
     def has_agreement(self) -> bool:
-        return self.agreement_number is not None
+        """Whether a valid agreement stands: issued, and not voided by return_to_origin."""
+        return self.status in AGREEMENT_STATUSES
+
+    @property
+    def agreement_list(self) -> list[Agreement]:
+        """Every agreement of the case, oldest first (from the prefetch when there is one)."""
+        return sorted(self.agreements.all(), key=lambda a: (a.issued_at, a.pk))
+
+    @property
+    def latest_agreement(self) -> Agreement | None:
+        """The latest issued, void or not."""
+        agreements = self.agreement_list
+        return agreements[-1] if agreements else None
+
+    @property
+    def current_agreement(self) -> Agreement | None:
+        latest = self.latest_agreement
+        return latest if latest is not None and latest.is_valid else None
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < (today or timezone.localdate())
@@ -561,6 +601,13 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return self.lodged_at_destination and self.status != CaseStatus.APPLIED and (
             self.channel == self.Channel.COUNTER or self.worker_id is not None
         )
+
+    def turn_agency_id(self) -> int | None:
+        """The agency that holds the case now: whose move it is, or the origin while it waits on its request."""
+        side = self.next_side()
+        if side is None and self.status == CaseStatus.INFO_REQUESTED:
+            side = Side.ORIGIN
+        return {Side.ORIGIN: self.origin_agency_id, Side.DESTINATION: self.destination_agency_id}.get(side)
 
     def next_side(self) -> str | None:
         if self.status in LODGING_TURN:
@@ -601,26 +648,8 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         self.due_date = None
 
     @transition(status, CaseStatus.VERIFYING, CaseStatus.AGREEMENT_ISSUED, permission=_permission("issue_agreement"))
-    def issue_agreement(
-        self, *, figures: rules.Figures, number: str, verification_code: str, issued_at: dt.datetime,
-        due_date: dt.date, due_estimated: bool,
-    ) -> None:
-        self.contribution_months = figures.contribution_months
-        self.pooled_fund_amount = figures.pooled_fund_amount
-        self.personal_account_principal = figures.personal_account_principal
-        self.personal_account_balance = figures.personal_account_balance
-        self.figures_detail = {
-            "years": [
-                {
-                    "year": line.year, "months": line.months, "base_total": str(line.base_total),
-                    "credits": str(line.credits),
-                    "rate_percent": None if line.rate_percent is None else str(line.rate_percent),
-                    "interest": str(line.interest), "closing_balance": str(line.closing_balance),
-                }
-                for line in figures.years
-            ]
-        }
-        self.agreement_number, self.verification_code, self.agreement_issued_at = number, verification_code, issued_at
+    def issue_agreement(self, *, due_date: dt.date, due_estimated: bool) -> None:
+        # The service writes the Agreement row with the frozen assessment (cases/services/transitions.py).
         self.due_date, self.due_estimated = due_date, due_estimated
 
     @transition(status, CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, permission=_permission("register_agreement"))
@@ -632,8 +661,8 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         self.due_date, self.due_estimated = due_date, due_estimated
 
     @transition(status, CaseStatus.RECEIVING, CaseStatus.COMPLETED, permission=_permission("complete"))
-    def complete(self, *, number: str, completed_at: dt.datetime) -> None:
-        self.confirmation_number, self.completed_at = number, completed_at
+    def complete(self, *, number: str, completed_at: dt.datetime, acceptance_code: str) -> None:
+        self.confirmation_number, self.completed_at, self.acceptance_code = number, completed_at, acceptance_code
         self.due_date = None
 
     @transition(
@@ -691,6 +720,52 @@ class Applicant(models.Model):
     @property
     def hukou_province_code(self) -> str:
         return self.hukou_city_id[:2]
+
+
+class Agreement(models.Model):
+    """One transfer agreement of a case, with the assessment it froze whole (docs/domain.md §5, §7).
+
+    A case keeps every agreement it had: return_to_origin voids the current one, and the next issue numbers a
+    new one that supersedes it. A void agreement still verifies, as void, naming its successor.
+    """
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        VOID = "void", _("Void")
+
+    case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("case"))
+    number = models.CharField(_("agreement number"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True)
+    # rules.Assessment through its codec (rules.AssessmentCodec), versioned: read only through `assessment`.
+    frozen_assessment = models.JSONField(_("frozen assessment"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.VALID)
+    superseded_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.TextField(_("reason it was voided"), blank=True)
+
+    class Meta:
+        verbose_name = _("transfer agreement")
+        verbose_name_plural = _("transfer agreements")
+        ordering = ["issued_at", "id"]
+        indexes = [models.Index(fields=["case", "issued_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="valid"), name="agreement_one_valid_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
+
+    @cached_property
+    def assessment(self) -> rules.Assessment:
+        return rules.Assessment.from_json(self.frozen_assessment)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -752,8 +827,11 @@ class CaseEvent(models.Model):
 
     @property
     def actor_name(self) -> str:
-        """The clerk's user name, or "the worker" in the reader's language (stored as a fixed label)."""
-        return str(_("the worker")) if self.actor_label == Actor.worker().label else self.actor_label
+        """The clerk's full name (the stored user name once the account is gone), or "the worker" in the reader's
+        language (stored as a fixed label). Lists select the actor with the events."""
+        if self.actor_label == Actor.worker().label and self.actor_id is None:
+            return str(_("the worker"))
+        return person_name(self.actor) if self.actor_id else self.actor_label
 
 
 class CaseDuplicate(models.Model):
@@ -814,6 +892,51 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+class CaseView(models.Model):
+    """When a clerk last opened a case's page (or wrote on it): the inbox's "read" mark (cases/selectors/inbox.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    seen_at = models.DateTimeField(_("last seen at"))
+
+    class Meta:
+        verbose_name = _("case last seen")
+        verbose_name_plural = _("cases last seen")
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="case_view_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_id} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class CaseReminder(models.Model):
+    """A reminder sent to the agency whose turn it is (cases/services/reminders.py); the unique constraint is what
+    keeps a re-run, or two runs at once, from sending it twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due in three working days")
+        MISSED = "missed", _("Due date missed")
+
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The step the reminder is for: the state and the due date it had (a step sent back and started again has a new
+    # due date, and is reminded again).
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices)
+    due_date = models.DateField(_("due date"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "status", "due_date"], name="reminder_once_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.due_date:%Y-%m-%d}"
 
 
 def attachment_path(instance: CaseAttachment, filename: str) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail, send_mass_mail
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -194,6 +195,45 @@ def withdrawal_confirmed(event_id: int, language: str) -> None:
             "date": f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}", "url": site_url(reverse("cases:apply")),
         }
     _send_one(subject, body, [case.person.email], f"withdrawal of event {event_id}")
+
+
+def reminder_due(reminder_id: int) -> None:
+    """A due date near or missed, to the agency whose turn it is: the assignee and the supervisors when the case is
+    assigned, every active member otherwise (cases/services/reminders.py)."""
+    from cases.models import CaseReminder
+    from regions.models import AgencyMembership
+
+    reminder = CaseReminder.objects.select_related("case__origin_agency", "case__destination_agency").get(
+        pk=reminder_id
+    )
+    case = reminder.case
+    members = get_user_model().objects.filter(membership__agency_id=reminder.agency_id, is_active=True).exclude(email="")
+    if case.assignee_id is not None:
+        members = members.filter(
+            models.Q(pk=case.assignee_id) | models.Q(membership__role=AgencyMembership.Role.SUPERVISOR)
+        )
+    addresses = list(members.values_list("email", flat=True))
+    if not addresses:
+        return
+    names = {
+        "reference": case.reference, "type": case.get_insurance_type_display(), "origin": case.origin_agency.name,
+        "destination": case.destination_agency.name, "date": f"{reminder.due_date:%Y-%m-%d}",
+        "url": site_url(case.get_absolute_url()),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        if reminder.kind == CaseReminder.Kind.MISSED:
+            subject = _("Case %(reference)s is overdue: it was due on %(date)s") % names
+            body = _(
+                "Case %(reference)s (%(type)s, %(origin)s to %(destination)s) was due on %(date)s and waits for your "
+                "agency's step. Take it up today: %(url)s"
+            ) % names
+        else:
+            subject = _("Case %(reference)s is due on %(date)s") % names
+            body = _(
+                "Case %(reference)s (%(type)s, %(origin)s to %(destination)s) waits for your agency's step and is "
+                "due on %(date)s, in three working days or less: %(url)s"
+            ) % names
+    _send_one(subject, body, addresses, f"reminder {reminder_id}")
 
 
 def _send_one(subject: str, body: str, to: list[str], what: str) -> None:

@@ -8,18 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.forms import FilterableSelect, IdNumberField, PhoneField
+from cases.ids import normalize_code
 from cases.models import EVENT_NOTE_MAX_LENGTH
 from cases.selectors import Choices, agency_for_city
 from cases.services import sniff_content_type
 from regions.models import Agency, City, InsuranceType
 
 # Crockford's reading of look-alike characters, so a code read off paper still works.
-CODE_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
 MAX_ATTACHMENTS = 5
-
-
-def normalize_code(value: str) -> str:
-    return (value or "").strip().upper().translate(CODE_CONFUSABLES)
 
 
 class LookupForm(forms.Form):
@@ -184,7 +180,10 @@ class VerifyForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        return normalize_code(self.cleaned_data["code"])
+        code = normalize_code(self.cleaned_data["code"])
+        if not code.isascii() or not code.isalnum():
+            raise forms.ValidationError(_("A verification code has only letters and digits."))
+        return code
 
 
 class AgencySearchForm(forms.Form):

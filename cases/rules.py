@@ -42,6 +42,57 @@ class RuleViolation(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class Message:
+    """A rule's message as a code and its values: a frozen assessment is read in either language later."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return message_text(self.code) % dict(self.params)
+
+
+def message_text(code: str) -> str:
+    """The sentence for each message code, in the active language (its values are filled in by Message.text)."""
+    return {
+        "return_to_hukou": _("Return to the hukou province: the relationship and its funds move."),
+        "approved_transfer": _(
+            "Transfer approved by an organisation or HR department (%(reference)s): the relationship moves."
+        ),
+        "temporary_account": _(
+            "Aged %(age)s on the application date (limit %(limit)s) and moving outside the hukou province: "
+            "the relationship stays at the origin and the destination opens a temporary contribution account; "
+            "no funds move."
+        ),
+        "record_stays": _(
+            "Nothing moves (0.00): the contribution record and its funds stay at the origin, which keeps them "
+            "until the worker draws the pension."
+        ),
+        "medical_no_account": _(
+            "The destination opens no medical personal account for workers whose hukou is elsewhere: "
+            "the personal account balance is paid to the worker instead of moving."
+        ),
+        "before_1998": _(
+            "%(months)s months before 1998-01: only the worker's own contributions recorded for them move "
+            "(%(recorded)s of those months have an amount recorded); nothing is imputed for the others."
+        ),
+        "minimum_months": _(
+            "The destination requires %(minimum)s months contributed there before benefits; %(months)s recorded. "
+            "This does not prevent the transfer."
+        ),
+        "arrears": _("Contributions are unpaid at the origin (%(ranges)s); settle the arrears before the agreement."),
+        "missing_credit_rate": _(
+            "The credited interest rate for %(year)s in %(province)s is missing; an administrator must enter it."
+        ),
+        "overlap": _(
+            "Periods recorded at the origin overlap for %(ranges)s: the same months are recorded twice in one "
+            "pooling area. A clerk of the city concerned must correct them before the agreement."
+        ),
+    }[code]
+
+
 def month_index(year: int, month: int) -> int:
     return year * 12 + month - 1
 
@@ -68,6 +119,8 @@ class Period:
     monthly_base: Decimal
     credit: Decimal | None = None
     paid: bool = True
+    # The stored period's id, so that an agreement can lock the periods it used; None for periods built by hand.
+    id: int | None = None
 
     @property
     def province_code(self) -> str:
@@ -83,6 +136,9 @@ class Period:
     def credit_for(self, month: int) -> Decimal:
         if self.credit is not None:
             return self.credit
+        if month < POOLED_FUND_FIRST_MONTH:
+            # 66号 Art. 4(1): before 1998 only the worker's own recorded contributions move; nothing is imputed.
+            return Decimal(0)
         share = CREDIT_SHARE_BEFORE_2006 if month < CREDIT_CUT_MONTH else CREDIT_SHARE_FROM_2006
         return self.monthly_base * share
 
@@ -197,6 +253,8 @@ def credits_by_year(periods: Iterable[Period], months: set[int] | None = None) -
             if not period.paid:
                 continue
             for month in period.months():
+                if month < POOLED_FUND_FIRST_MONTH and period.credit is None:
+                    continue  # nothing imputed before 1998: such a year needs no credited rate either
                 if months is None or month in months:
                     credits[month // 12] += period.credit_for(month)
     return dict(credits)
@@ -212,14 +270,38 @@ def missing_rates(credits: Mapping[int, Decimal], rates: Rates, until_year: int)
     return tuple(y for y in range(min(credits), until_year) if y not in rates)
 
 
-def missing_rate_violation(year: int) -> RuleViolation:
-    return RuleViolation(
-        _("The credited interest rate for %(year)s is missing; an administrator must enter it.") % {"year": year},
-        "missing_credit_rate",
-    )
+def missing_rate_violation(year: int, province: str) -> RuleViolation:
+    message = Message("missing_credit_rate", (("year", str(year)), ("province", province)))
+    return RuleViolation(message.text, "missing_credit_rate")
 
 
-def account_balance(credits: Mapping[int, Decimal], rates: Rates, until_year: int) -> tuple[Decimal, list[YearLine]]:
+@dataclass(frozen=True)
+class RateRow:
+    """One credited rate as entered: a province's own (years before 2016), or national (province_code "")."""
+
+    year: int
+    province_code: str
+    percent: Decimal
+
+
+# From 2016 one national rate applies (人社厅发〔2017〕71号); before, each province set its own.
+NATIONAL_RATES_FROM = 2016
+
+
+def rates_for(rows: Iterable[RateRow], province_code: str) -> dict[int, RateRow]:
+    """The rate that applies to each year for one province: its own row before 2016, else the national one."""
+    rows = tuple(rows)
+    national = {row.year: row for row in rows if not row.province_code}
+    chosen = dict(national)
+    for row in rows:
+        if row.province_code == province_code and row.year < NATIONAL_RATES_FROM:
+            chosen[row.year] = row
+    return chosen
+
+
+def account_balance(
+    credits: Mapping[int, Decimal], rates: Rates, until_year: int, province: str = ""
+) -> tuple[Decimal, list[YearLine]]:
     """B_y = B_{y-1}(1+r_y) + C_y(1 + r_y·1.083/2) for each complete year before `until_year`.
 
     Credits of `until_year` (and later) move without interest. Raises RuleViolation
@@ -227,7 +309,7 @@ def account_balance(credits: Mapping[int, Decimal], rates: Rates, until_year: in
     """
     missing = missing_rates(credits, rates, until_year)
     if missing:
-        raise missing_rate_violation(missing[0])
+        raise missing_rate_violation(missing[0], province)
     lines: list[YearLine] = []
     balance = Decimal(0)
     if not credits:
@@ -324,7 +406,7 @@ class Outcome:
     reason: str
 
 
-def transfer_outcome(
+def outcome_message(
     *,
     insurance_type: str,
     destination_province: str,
@@ -333,40 +415,26 @@ def transfer_outcome(
     birth_date: dt.date,
     application_date: dt.date,
     approved_transfer_reference: str = "",
-) -> Outcome:
+) -> tuple[str, Message | None]:
     """66号 Art. 5: older workers moving away from their hukou province keep the relationship at the origin."""
     if insurance_type != PENSION:
-        return Outcome(FULL_TRANSFER, "")
+        return FULL_TRANSFER, None
     if destination_province == hukou_province:
-        return Outcome(FULL_TRANSFER, _("Return to the hukou province: the relationship and its funds move."))
-    if approved_transfer_reference.strip():
-        return Outcome(
-            FULL_TRANSFER,
-            _("Transfer approved by an organisation or HR department (%(reference)s): the relationship moves.")
-            % {"reference": approved_transfer_reference.strip()},
-        )
+        return FULL_TRANSFER, Message("return_to_hukou")
+    reference = approved_transfer_reference.strip()
+    if reference:
+        return FULL_TRANSFER, Message("approved_transfer", (("reference", reference),))
     age = age_on(birth_date, application_date)
     limit = MALE_AGE_LIMIT if gender == "male" else FEMALE_AGE_LIMIT
     if age >= limit:
-        return Outcome(
-            TEMPORARY_ACCOUNT,
-            _(
-                "Aged %(age)s on the application date (limit %(limit)s) and moving outside the hukou province: "
-                "the relationship stays at the origin and the destination opens a temporary contribution account; "
-                "no funds move."
-            ) % {"age": age, "limit": limit},
-        )
-    return Outcome(FULL_TRANSFER, "")
+        return TEMPORARY_ACCOUNT, Message("temporary_account", (("age", str(age)), ("limit", str(limit))))
+    return FULL_TRANSFER, None
 
 
-def medical_account_note(*, destination_province: str, hukou_province: str, nonhukou_account: bool) -> str:
-    """Where the destination's policy gives workers from elsewhere no medical personal account."""
-    if nonhukou_account or destination_province == hukou_province:
-        return ""
-    return _(
-        "The destination opens no medical personal account for workers whose hukou is elsewhere: "
-        "the personal account balance is paid to the worker instead of moving."
-    )
+def transfer_outcome(**facts: object) -> Outcome:
+    """The outcome fixed at application, with its reason in the reader's language."""
+    code, message = outcome_message(**facts)  # type: ignore[arg-type]
+    return Outcome(code, message.text if message else "")
 
 
 BENEFIT_REASONS = ("no_history", "hukou", "current_ten_years", "earlier_ten_years", "hukou_fallback")
@@ -459,7 +527,7 @@ def find_duplicates(
 
 
 def duplicate_refund(
-    released_periods: Sequence[Period], first_month: int, last_month: int, rates: Rates, year: int
+    released_periods: Sequence[Period], first_month: int, last_month: int, rates: Rates, year: int, province: str = ""
 ) -> Decimal:
     """The released relationship's personal-account credits for the duplicated months, with interest.
 
@@ -472,7 +540,7 @@ def duplicate_refund(
             Decimal(0),
         ))
     credits = credits_by_year(released_periods, months)
-    balance, _lines = account_balance(credits, rates, year)
+    balance, _lines = account_balance(credits, rates, year, province)
     return round_money(balance)
 
 
@@ -490,29 +558,26 @@ def arrears(origin_periods: Iterable[Period]) -> list[Arrears]:
     )
 
 
-def require_no_arrears(origin_periods: Iterable[Period]) -> None:
-    owed = arrears(origin_periods)
-    if owed:
-        ranges = ", ".join(f"{month_label(a.first_month)}–{month_label(a.last_month)}" for a in owed)
-        raise RuleViolation(
-            _("Contributions are unpaid at the origin (%(ranges)s); settle the arrears before the agreement.")
-            % {"ranges": ranges},
-            "arrears",
-        )
+def month_ranges(ranges: Iterable[tuple[int, int]]) -> str:
+    return ", ".join(
+        month_label(first) if first == last else f"{month_label(first)}–{month_label(last)}" for first, last in ranges
+    )
 
 
-def require_rates(figures: Figures) -> None:
-    if figures.missing_rate_years:
-        raise missing_rate_violation(figures.missing_rate_years[0])
-
-
-def require_minimum_months(destination_months: int, minimum: int) -> None:
-    if destination_months < minimum:
-        raise RuleViolation(
-            _("The destination requires %(minimum)s months contributed there before a transfer in; "
-              "%(months)s recorded.") % {"minimum": minimum, "months": destination_months},
-            "minimum_months",
-        )
+def overlapping_months(periods: Iterable[Period]) -> list[tuple[int, int]]:
+    """The months two or more of these periods cover, as ranges: within one pooling area a recording error."""
+    covered: dict[int, int] = defaultdict(int)
+    for period in periods:
+        for month in period.months():
+            covered[month] += 1
+    twice = sorted(month for month, count in covered.items() if count > 1)
+    ranges: list[tuple[int, int]] = []
+    for month in twice:
+        if ranges and ranges[-1][1] == month - 1:
+            ranges[-1] = (ranges[-1][0], month)
+        else:
+            ranges.append((month, month))
+    return ranges
 
 
 @dataclass(frozen=True)
@@ -535,3 +600,339 @@ def base_bound_errors(period: Period, bounds_by_year: Mapping[int, BaseBounds]) 
                 _("%(year)s: the base is above the ceiling of %(ceiling)s.") % {"year": year, "ceiling": bounds.ceiling}
             )
     return errors
+
+
+# --- the assessment: one value, frozen whole by the agreement (§5 "The assessment is one value") ------------
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything the origin decides on, as loaded by cases/selectors/assessment.py: no ORM beyond this point."""
+
+    insurance_type: str
+    origin_city: str
+    destination_city: str
+    hukou_province: str
+    outcome: str  # fixed at application (66号 Art. 5); the reason is worked out again from the same facts
+    gender: str
+    birth_date: dt.date
+    application_date: dt.date
+    as_of: dt.date  # the day of the quote, or of the agreement: credits of its year move without interest
+    periods: tuple[Period, ...]  # the worker's whole history, every type and place
+    pooling_levels: PoolingLevels
+    rates: tuple[RateRow, ...]
+    approved_transfer_reference: str = ""
+    origin_province_name: str = ""
+    destination_minimum_months: int = 0
+    destination_nonhukou_medical_account: bool = True
+    # Provinces where the worker only had a temporary contribution account (66号 Art. 6): never the benefit place.
+    temporary_account_provinces: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What moves (转移基金); None only in a live quote that a missing credited rate leaves incomplete."""
+
+    pooled_fund: Decimal | None
+    personal_account: Decimal | None
+
+    @property
+    def total(self) -> Decimal | None:
+        """The sum of the two rounded parts."""
+        if self.pooled_fund is None or self.personal_account is None:
+            return None
+        return self.pooled_fund + self.personal_account
+
+
+NOTHING_MOVES = Transfer(Decimal("0.00"), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class MinimumMonths:
+    """The destination's minimum months before benefits: reported, never blocking (§6)."""
+
+    required: int
+    recorded: int
+
+    @property
+    def met(self) -> bool:
+        return self.recorded >= self.required
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The periods used, the rates applied, the per-year computation, the figures, what moves, the outcome and
+    what blocks the agreement: computed once by `assess`, frozen whole by the agreement through its codec."""
+
+    insurance_type: str
+    as_of: dt.date
+    origin_province: str
+    periods: tuple[Period, ...]
+    rates: tuple[RateRow, ...]
+    figures: Figures
+    transfer: Transfer
+    outcome: str
+    outcome_reason: Message | None = None
+    notes: tuple[Message, ...] = ()
+    blockers: tuple[Message, ...] = ()
+    arrears: tuple[Arrears, ...] = ()
+    benefit_place: BenefitPlace | None = None
+    minimum_months: MinimumMonths | None = None
+
+    @property
+    def moves_nothing(self) -> bool:
+        return self.outcome == TEMPORARY_ACCOUNT
+
+    @property
+    def period_ids(self) -> tuple[int, ...]:
+        return tuple(p.id for p in self.periods if p.id is not None)
+
+    @property
+    def messages(self) -> list[str]:
+        """What the case page, the API and the PDFs say about the outcome and the figures."""
+        return [m.text for m in ((self.outcome_reason,) if self.outcome_reason else ()) + self.notes]
+
+    @property
+    def blocking_message(self) -> str:
+        return " ".join(m.text for m in self.blockers)
+
+    def to_json(self) -> dict[str, object]:
+        return AssessmentCodec.encode(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Assessment:
+        return AssessmentCodec.decode(data)
+
+
+def assess(facts: CaseFacts) -> Assessment:
+    """The one computation of a case's assessment from its facts (docs/domain.md §5, §6)."""
+    levels = facts.pooling_levels
+    kind = facts.insurance_type
+    origin_area = pooling_area(kind, facts.origin_city, levels)
+    origin_periods = tuple(
+        sorted(periods_in_area(facts.periods, kind, origin_area, levels), key=lambda p: (p.first_month, p.city_code))
+    )
+    origin_province = facts.origin_city[:2]
+    chosen = rates_for(facts.rates, origin_province)
+    rates = {year: row.percent for year, row in chosen.items()}
+    figures = compute_figures(kind, origin_periods, rates, facts.as_of.year)
+    used_rates = tuple(chosen[line.year] for line in figures.years if line.rate_percent is not None)
+    outcome_code, reason = outcome_message(
+        insurance_type=kind, destination_province=facts.destination_city[:2], hukou_province=facts.hukou_province,
+        gender=facts.gender, birth_date=facts.birth_date, application_date=facts.application_date,
+        approved_transfer_reference=facts.approved_transfer_reference,
+    )
+    if outcome_code != facts.outcome:
+        reason = None  # the worker's record changed since the application: the fixed outcome keeps no stale reason
+    notes: list[Message] = []
+    blockers: list[Message] = []
+    owed = tuple(arrears(origin_periods))
+    if owed:
+        blockers.append(Message("arrears", (("ranges", month_ranges((a.first_month, a.last_month) for a in owed)),)))
+    overlaps = overlapping_months(origin_periods)
+    if overlaps:
+        blockers.append(Message("overlap", (("ranges", month_ranges(overlaps)),)))
+
+    temporary = facts.outcome == TEMPORARY_ACCOUNT
+    if temporary:
+        transfer = NOTHING_MOVES
+        notes.append(Message("record_stays"))
+    elif kind == PENSION:
+        transfer = Transfer(figures.pooled_fund_amount, figures.personal_account_balance)
+        if figures.missing_rate_years:
+            province = facts.origin_province_name or origin_province
+            blockers.append(Message(
+                "missing_credit_rate", (("year", str(figures.missing_rate_years[0])), ("province", province))
+            ))
+    elif kind == MEDICAL:
+        medical_note = not facts.destination_nonhukou_medical_account and (
+            facts.destination_city[:2] != facts.hukou_province
+        )
+        if medical_note:
+            notes.append(Message("medical_no_account"))
+        transfer = Transfer(Decimal("0.00"), Decimal("0.00") if medical_note else figures.personal_account_balance)
+    else:
+        transfer = NOTHING_MOVES  # unemployment insurance: the months move, no fund (§5)
+
+    if kind == PENSION:
+        early = [m for p in origin_periods if p.paid for m in p.months() if m < POOLED_FUND_FIRST_MONTH]
+        if early:
+            recorded = sum(
+                1 for p in origin_periods if p.paid and p.credit is not None
+                for m in p.months() if m < POOLED_FUND_FIRST_MONTH
+            )
+            notes.append(Message("before_1998", (("months", str(len(early))), ("recorded", str(recorded)))))
+
+    minimum = None
+    if facts.destination_minimum_months:
+        destination_area = pooling_area(kind, facts.destination_city, levels)
+        recorded_there = contribution_months(periods_in_area(facts.periods, kind, destination_area, levels))
+        minimum = MinimumMonths(facts.destination_minimum_months, recorded_there)
+        if not minimum.met:
+            notes.append(Message("minimum_months", (("minimum", str(minimum.required)), ("months", str(recorded_there)))))
+
+    benefit = None
+    if kind == PENSION:
+        excluded = set(facts.temporary_account_provinces)
+        if temporary:
+            excluded.add(facts.destination_city[:2])
+        excluded.discard(facts.hukou_province)
+        pension = [p for p in facts.periods if p.insurance_type == PENSION and p.province_code not in excluded]
+        benefit = benefit_receipt_province(hukou_province=facts.hukou_province, pension_periods=pension)
+
+    return Assessment(
+        insurance_type=kind, as_of=facts.as_of, origin_province=origin_province, periods=origin_periods,
+        rates=used_rates, figures=figures, transfer=transfer, outcome=facts.outcome, outcome_reason=reason,
+        notes=tuple(notes), blockers=tuple(blockers), arrears=owed, benefit_place=benefit, minimum_months=minimum,
+    )
+
+
+def _money_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _money_value(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+class AssessmentCodec:
+    """The one encoding of an Assessment (an agreement's frozen JSON). Each version it ever wrote stays readable:
+    a change of the type adds a version and a reader for it, and old agreements keep decoding as they were."""
+
+    VERSION = 1
+
+    @classmethod
+    def encode(cls, a: Assessment) -> dict[str, object]:
+        f = a.figures
+        return {
+            "version": cls.VERSION,
+            "insurance_type": a.insurance_type,
+            "as_of": a.as_of.isoformat(),
+            "origin_province": a.origin_province,
+            "periods": [
+                {"insurance_type": p.insurance_type, "city_code": p.city_code, "first_month": p.first_month,
+                 "last_month": p.last_month, "monthly_base": str(p.monthly_base), "credit": _money_text(p.credit),
+                 "paid": p.paid, "id": p.id}
+                for p in a.periods
+            ],
+            "rates": [{"year": r.year, "province_code": r.province_code, "percent": str(r.percent)} for r in a.rates],
+            "figures": {
+                "contribution_months": f.contribution_months,
+                "pooled_fund_amount": _money_text(f.pooled_fund_amount),
+                "personal_account_principal": _money_text(f.personal_account_principal),
+                "personal_account_balance": _money_text(f.personal_account_balance),
+                "missing_rate_years": list(f.missing_rate_years),
+                "years": [
+                    {"year": y.year, "months": y.months, "base_total": str(y.base_total), "credits": str(y.credits),
+                     "rate_percent": _money_text(y.rate_percent), "interest": str(y.interest),
+                     "closing_balance": str(y.closing_balance)}
+                    for y in f.years
+                ],
+            },
+            "transfer": {
+                "pooled_fund": _money_text(a.transfer.pooled_fund),
+                "personal_account": _money_text(a.transfer.personal_account),
+            },
+            "outcome": a.outcome,
+            "outcome_reason": cls._message(a.outcome_reason),
+            "notes": [cls._message(m) for m in a.notes],
+            "blockers": [cls._message(m) for m in a.blockers],
+            "arrears": [[x.city_code, x.first_month, x.last_month] for x in a.arrears],
+            "benefit_place": None if a.benefit_place is None else {
+                "province_code": a.benefit_place.province_code, "reason": a.benefit_place.reason,
+            },
+            "minimum_months": None if a.minimum_months is None else {
+                "required": a.minimum_months.required, "recorded": a.minimum_months.recorded,
+            },
+        }
+
+    @staticmethod
+    def _message(message: Message | None) -> dict[str, object] | None:
+        return None if message is None else {"code": message.code, "params": dict(message.params)}
+
+    @staticmethod
+    def _read_message(data: Mapping[str, object] | None) -> Message | None:
+        if data is None:
+            return None
+        params = data.get("params") or {}
+        return Message(str(data["code"]), tuple((str(k), str(v)) for k, v in params.items()))  # type: ignore[union-attr]
+
+    @classmethod
+    def decode(cls, data: Mapping[str, object]) -> Assessment:
+        version = data.get("version")
+        if version == 1:
+            return cls._decode_v1(data)
+        if version == 0:
+            return cls._decode_v0(data)
+        raise ValueError(f"unknown assessment version {version!r}")
+
+    @classmethod
+    def _figures(cls, data: Mapping[str, object]) -> Figures:
+        return Figures(
+            contribution_months=int(data.get("contribution_months") or 0),
+            pooled_fund_amount=_money_value(data.get("pooled_fund_amount")),
+            personal_account_principal=_money_value(data.get("personal_account_principal")),
+            personal_account_balance=_money_value(data.get("personal_account_balance")),
+            years=tuple(
+                YearLine(
+                    int(y["year"]), int(y["months"]), Decimal(y["base_total"]), Decimal(y["credits"]),
+                    _money_value(y["rate_percent"]), Decimal(y["interest"]), Decimal(y["closing_balance"]),
+                )
+                for y in data.get("years", [])  # type: ignore[union-attr]
+            ),
+            missing_rate_years=tuple(int(y) for y in data.get("missing_rate_years", [])),  # type: ignore[union-attr]
+        )
+
+    @classmethod
+    def _decode_v1(cls, data: Mapping[str, object]) -> Assessment:
+        transfer = data["transfer"]
+        benefit = data.get("benefit_place")
+        minimum = data.get("minimum_months")
+        return Assessment(
+            insurance_type=str(data["insurance_type"]),
+            as_of=dt.date.fromisoformat(str(data["as_of"])),
+            origin_province=str(data["origin_province"]),
+            periods=tuple(
+                Period(
+                    insurance_type=p["insurance_type"], city_code=p["city_code"], first_month=int(p["first_month"]),
+                    last_month=int(p["last_month"]), monthly_base=Decimal(p["monthly_base"]),
+                    credit=_money_value(p["credit"]), paid=bool(p["paid"]), id=p.get("id"),
+                )
+                for p in data["periods"]  # type: ignore[union-attr]
+            ),
+            rates=tuple(
+                RateRow(int(r["year"]), str(r["province_code"]), Decimal(r["percent"]))
+                for r in data["rates"]  # type: ignore[union-attr]
+            ),
+            figures=cls._figures(data["figures"]),  # type: ignore[arg-type]
+            transfer=Transfer(
+                _money_value(transfer["pooled_fund"]), _money_value(transfer["personal_account"])  # type: ignore[index]
+            ),
+            outcome=str(data["outcome"]),
+            outcome_reason=cls._read_message(data.get("outcome_reason")),  # type: ignore[arg-type]
+            notes=tuple(cls._read_message(m) for m in data.get("notes", [])),  # type: ignore[misc, union-attr]
+            blockers=tuple(cls._read_message(m) for m in data.get("blockers", [])),  # type: ignore[misc, union-attr]
+            arrears=tuple(Arrears(str(c), int(f), int(t)) for c, f, t in data.get("arrears", [])),  # type: ignore[union-attr]
+            benefit_place=None if not benefit else BenefitPlace(benefit["province_code"], benefit["reason"]),  # type: ignore[index]
+            minimum_months=None if not minimum else MinimumMonths(int(minimum["required"]), int(minimum["recorded"])),  # type: ignore[index]
+        )
+
+    @classmethod
+    def _decode_v0(cls, data: Mapping[str, object]) -> Assessment:
+        """Agreements issued before the assessment existed: the case's frozen figure columns, moved here by
+        migration 0008. What moved then was the pooled fund and the balance, or nothing for a temporary account."""
+        figures = cls._figures(data)
+        outcome = str(data.get("outcome") or FULL_TRANSFER)
+        kind = str(data.get("insurance_type") or PENSION)
+        if outcome == TEMPORARY_ACCOUNT or kind == UNEMPLOYMENT:
+            transfer = NOTHING_MOVES
+        elif kind == MEDICAL:
+            transfer = Transfer(Decimal("0.00"), figures.personal_account_balance)
+        else:
+            transfer = Transfer(figures.pooled_fund_amount, figures.personal_account_balance)
+        return Assessment(
+            insurance_type=kind, as_of=dt.date.fromisoformat(str(data["as_of"])),
+            origin_province=str(data.get("origin_province") or ""), periods=(), rates=(), figures=figures,
+            transfer=transfer, outcome=outcome,
+            notes=(Message("record_stays"),) if outcome == TEMPORARY_ACCOUNT else (),
+        )

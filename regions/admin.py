@@ -181,9 +181,14 @@ class RegionPolicyAdmin(ImportExport):
 @admin.register(CreditRate)
 class CreditRateAdmin(ImportExport):
     resource_classes = [CreditRateResource]
+    # By province and year (docs/domain.md §5): before 2016 each province had its own rate, the national row
+    # of a year being only the fallback.
     list_display = ["year", "province", "percent", "is_placeholder", "source"]
-    list_filter = ["is_placeholder", ("province", admin.RelatedOnlyFieldListFilter)]
+    list_editable = ["percent", "is_placeholder"]
+    list_filter = ["year", "is_placeholder", ("province", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["province__name", "province__code", "=year"]
     list_select_related = ["province"]
+    ordering = ["-year", "province"]
 
 
 class CalendarPasteForm(forms.Form):

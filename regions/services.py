@@ -63,9 +63,12 @@ def regions_load(path: Path = CITIES_CSV) -> dict[str, int]:
     return {"provinces": len(provinces), "cities": len(rows), "rates": len(NATIONAL_CREDIT_RATES)}
 
 
-def credit_rate_set(*, year: int, percent: Decimal, source: str = "", placeholder: bool = False) -> CreditRate:
+def credit_rate_set(
+    *, year: int, percent: Decimal, source: str = "", placeholder: bool = False, province: Province | None = None
+) -> CreditRate:
+    """The national rate of a year, or a province's own (years before 2016, docs/domain.md §5); idempotent."""
     rate, _ = CreditRate.objects.update_or_create(
-        year=year, province=None, defaults={"percent": percent, "source": source, "is_placeholder": placeholder}
+        year=year, province=province, defaults={"percent": percent, "source": source, "is_placeholder": placeholder}
     )
     return rate
 

@@ -177,7 +177,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"TransitionEnum": "cases.api.serializers.TRANSITION_NAMES"},
+    "ENUM_NAME_OVERRIDES": {
+        "TransitionEnum": "cases.api.serializers.TRANSITION_NAMES",
+        "AgreementStatusEnum": "cases.models.Agreement.Status",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+    },
     "APPEND_COMPONENTS": {
         "schemas": {
             # Field errors have the fields' names as keys, which no serializer can describe.

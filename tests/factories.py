@@ -9,9 +9,9 @@ import factory
 from django.db import connection
 from django.db.models import QuerySet
 
-from cases import services
+from cases import rules, services
 from cases.ids import check_character
-from cases.models import Actor, CaseEvent, TransferCase, Worker
+from cases.models import Actor, Agreement, CaseEvent, TransferCase, Worker
 from regions.models import Agency, City
 
 _sequence = itertools.count(1)
@@ -159,3 +159,13 @@ def apply_online(
         phone="13800138000", email=email, insurance_type=insurance_type, origin_agency=agency(origin),
         destination_agency=agency(destination),
     )
+
+
+def latest_agreement(case: TransferCase) -> Agreement | None:
+    """The case's latest agreement, void or not, read afresh."""
+    return Agreement.objects.filter(case=case).order_by("-issued_at", "-pk").first()
+
+
+def frozen_figures(case: TransferCase) -> rules.Figures:
+    """The figures the case's standing agreement froze."""
+    return Agreement.objects.get(case=case, status=Agreement.Status.VALID).assessment.figures

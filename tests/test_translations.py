@@ -25,13 +25,14 @@ from cases import selectors, services
 from cases.models import Actor
 from regions.models import City
 from tests.conftest import PASSWORD
-from tests.factories import WorkerFactory, advance, apply_online, make_id_number, open_case, periods
+from tests.factories import WorkerFactory, advance, apply_online, latest_agreement, make_id_number, open_case, periods
 from tests.translation_support import Lookup, latin_phrases, recording_untranslated
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Pages that are files, not HTML: nothing in them goes through a template in the reader's language.
-NOT_HTML = {"agreement_pdf", "acceptance_pdf", "contact_letter_pdf", "contributions_template", "contributions_template_xlsx",
-            "dashboard_csv", "attachment", "act_attachment"}
+NOT_HTML = {"agreement_pdf", "acceptance_pdf", "contact_letter_pdf", "contributions_template",
+            "contributions_template_xlsx", "dashboard_csv", "attachment", "act_attachment", "worklist_csv",
+            "worklist_xlsx"}
 PDF = b"%PDF-1.4\n%test\n"
 # Latin that belongs on a Chinese page, word by word (codes and abbreviations in capitals pass anyway):
 # the product's name, the other language's button and the word Chinese keeps for cookies; the values
@@ -40,6 +41,8 @@ PDF = b"%PDF-1.4\n%test\n"
 LATIN_ALLOWED = {
     "sstransfer", "English", "Cookie", "pension", "medical", "unemployment", "paid",
     "Control", "Command", "Mac", "Search", "True", "False", "ManagementForm",
+    # The worklist's export button names the file format by its product name, as Chinese software does.
+    "Excel",
 }
 # What this test's own data says in English: the factories' note and credited rate source, a user name.
 TEST_DATA = {"reason", "test", "boss"}
@@ -199,8 +202,9 @@ def cases_in_every_state(users):
 
 def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
     origin = visits.client(users["origin_clerk"])
-    for tab in ("todo", "outgoing", "incoming", "overdue", "closed"):
+    for tab in selectors.WORKLIST_TABS:
         visits.get(origin, f"/?tab={tab}")
+        visits.get(origin, f"/?tab={tab}&mine=on")
     for order in ("due_date", "-due_date", "-reference", "-worker__name", "-status", "-created_at"):
         visits.get(origin, f"/?o={order}")
     visits.get(origin, "/?q=没有这个人&status=verifying")
@@ -262,6 +266,21 @@ def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
     visits.get(origin, reverse("password_change"))
     visits.post(origin, reverse("password_change"), {"old_password": "wrong"})
     visits.get(origin, reverse("password_change_done"))
+
+    # Assignment: a clerk takes a case, the other agency is refused, a supervisor gives it to a colleague.
+    submitted = cases["submitted"]
+    visits.post(origin, reverse("cases:assign", args=[submitted.reference]), {"assignee": users["origin_clerk"].pk})
+    visits.post(visits.client(users["dest_clerk"]), reverse("cases:assign", args=[submitted.reference]),
+                {"assignee": users["dest_clerk"].pk}, status=403)
+    origin_supervisor = visits.client(users["origin_supervisor"])
+    visits.post(origin_supervisor, reverse("cases:assign", args=[submitted.reference]), {"assignee": "nobody"})
+    visits.post(origin_supervisor, reverse("cases:assign", args=[submitted.reference]),
+                {"assignee": users["origin_supervisor"].pk})
+    visits.post(origin_supervisor, reverse("cases:assign", args=[submitted.reference]), {"assignee": ""})
+    visits.post(origin, reverse("cases:assign", args=[submitted.reference]), {"assignee": users["origin_clerk"].pk})
+    visits.get(origin, "/?tab=mine")
+    for case in cases.values():
+        visits.get(origin, reverse("cases:print", args=[case.reference]))
 
     for who in ("origin_supervisor", "dest_clerk", "dest_supervisor"):
         client = visits.client(users[who])
@@ -326,7 +345,7 @@ def visit_portal_pages(visits: Visits, cases: dict, settings) -> None:
         visits.post(worker, "/status/", {"reference": case.reference, "id_number": case.worker.id_number})
     visits.post(worker, "/status/", {"reference": "TR-2026-NOSUCH", "id_number": "11010519491231002X"})
     visits.post(worker, "/status/", {})
-    visits.get(worker, reverse("cases:verify", args=[cases["agreement_issued"].verification_code]))
+    visits.get(worker, reverse("cases:verify", args=[latest_agreement(cases["agreement_issued"]).verification_code]))
     visits.get(worker, reverse("cases:verify", args=["NOSUCH9"]), status=404)
     visits.post(worker, "/apply/", {"id_number": "123", "email": "bad", "phone": "x"})
     visits.post(worker, "/apply/", {

@@ -11,7 +11,16 @@ from rest_framework import serializers
 
 from cases import rules
 from cases.ids import normalize, validate_id_number
-from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseStatus, Outcome, Side, TransferCase, Worker
+from cases.models import (
+    EVENT_NOTE_MAX_LENGTH,
+    TRANSITION_RULES,
+    Agreement,
+    CaseStatus,
+    Outcome,
+    Side,
+    TransferCase,
+    Worker,
+)
 from cases.selectors import agency_for_city
 from regions.models import MONEY, Agency, City, InsuranceType
 
@@ -358,15 +367,30 @@ class FiguresSerializer(serializers.Serializer):
     frozen = serializers.BooleanField(help_text=_("true once the agreement froze them; false for a live quote."))
 
 
+class TransferSerializer(serializers.Serializer):
+    pooled_fund = money(allow_null=True)
+    personal_account = money(allow_null=True)
+    total = money(allow_null=True, help_text=_("The sum of the two rounded parts; null while a credited rate is missing."))
+
+
 class AgreementSerializer(serializers.Serializer):
-    number = serializers.CharField(source="agreement_number")
-    issued_at = serializers.DateTimeField(source="agreement_issued_at")
+    number = serializers.CharField()
+    issued_at = serializers.DateTimeField()
     verification_code = serializers.CharField()
+    status = serializers.ChoiceField(choices=Agreement.Status.choices)
+
+
+class AgreementListItemSerializer(AgreementSerializer):
+    superseded_by = serializers.CharField(
+        source="superseded_by.number", allow_null=True, default=None,
+        help_text=_("The number of the agreement that replaced this one, once void and issued again."),
+    )
 
 
 class AcceptanceSerializer(serializers.Serializer):
     number = serializers.CharField(source="confirmation_number")
-    completed_at = serializers.DateTimeField()
+    issued_at = serializers.DateTimeField(source="completed_at")
+    verification_code = serializers.CharField(source="acceptance_code")
 
 
 class DuplicateSerializer(serializers.Serializer):
@@ -428,12 +452,20 @@ class CaseSerializer(CaseSummarySerializer):
     applicant = serializers.SerializerMethodField(
         help_text=_("What an online applicant gave, for the clerks to check; null for a case lodged at a counter.")
     )
-    outcome_reason = serializers.CharField()
+    outcome_reason = serializers.SerializerMethodField()
     approved_transfer_reference = serializers.CharField()
+    assignee = serializers.CharField(
+        source="assignee.username", allow_null=True,
+        help_text=_("User name of the clerk handling the case in the agency whose turn it is; null when nobody is."),
+    )
     figures = serializers.SerializerMethodField(
         help_text=_("The live quote before the agreement, the frozen figures after it.")
     )
-    agreement = serializers.SerializerMethodField()
+    transfer = serializers.SerializerMethodField(
+        help_text=_("What moves: the live quote before the agreement, frozen after it; all 0.00 for a temporary account.")
+    )
+    agreement = serializers.SerializerMethodField(help_text=_("The latest agreement issued, void or not."))
+    agreements = serializers.SerializerMethodField(help_text=_("Every agreement of the case, oldest first."))
     acceptance = serializers.SerializerMethodField()
     duplicates = DuplicateSerializer(many=True)
     available_transitions = serializers.SerializerMethodField(
@@ -457,9 +489,26 @@ class CaseSerializer(CaseSummarySerializer):
             return None
         return FiguresSerializer({**report.figures.as_dict(), "frozen": report.frozen}).data
 
+    @extend_schema_field(serializers.CharField())
+    def get_outcome_reason(self, case: TransferCase) -> str:
+        reason = self.context["report"].assessment.outcome_reason
+        return reason.text if reason else ""
+
+    @extend_schema_field(TransferSerializer())
+    def get_transfer(self, case: TransferCase) -> dict:
+        transfer = self.context["report"].transfer
+        return TransferSerializer(
+            {"pooled_fund": transfer.pooled_fund, "personal_account": transfer.personal_account, "total": transfer.total}
+        ).data
+
     @extend_schema_field(AgreementSerializer(allow_null=True))
     def get_agreement(self, case: TransferCase) -> dict | None:
-        return AgreementSerializer(case).data if case.has_agreement else None
+        latest = case.latest_agreement
+        return AgreementSerializer(latest).data if latest is not None else None
+
+    @extend_schema_field(AgreementListItemSerializer(many=True))
+    def get_agreements(self, case: TransferCase) -> list[dict]:
+        return AgreementListItemSerializer(case.agreement_list, many=True).data
 
     @extend_schema_field(AcceptanceSerializer(allow_null=True))
     def get_acceptance(self, case: TransferCase) -> dict | None:
@@ -575,8 +624,14 @@ class StatusSerializer(serializers.Serializer):
 
 
 class VerificationSerializer(serializers.Serializer):
-    agreement_number = serializers.CharField()
-    issued_at = serializers.DateTimeField(source="agreement_issued_at")
-    issuing_agency_name = serializers.CharField(source="origin_agency.name")
+    document = serializers.ChoiceField(choices=["agreement", "acceptance"])
+    agreement_number = serializers.CharField(source="number", help_text=_("The document's number."))
+    issued_at = serializers.DateTimeField()
+    issuing_agency_name = serializers.CharField(source="issuing_agency")
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
-    worker_masked_id = serializers.CharField(source="person.masked_id", help_text=_("e.g. 4403**********1234"))
+    worker_masked_id = serializers.CharField(source="masked_id", help_text=_("e.g. 4403**********1234"))
+    status = serializers.ChoiceField(choices=Agreement.Status.choices)
+    superseded_by = serializers.CharField(
+        allow_null=True, help_text=_("The number of the agreement that replaced a void one, if any.")
+    )
+    transfer_total = money(allow_null=True, help_text=_("What moves, so that an altered copy is caught."))

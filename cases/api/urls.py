@@ -32,6 +32,7 @@ urlpatterns = [
     re_path(
         rf"^cases/{REFERENCE}/contact-letter\.pdf$", views.ContactLetterPdfView.as_view(), name="api-contact-letter"
     ),
+    re_path(rf"^cases/{REFERENCE}/acceptance\.pdf$", views.AcceptancePdfView.as_view(), name="api-acceptance"),
     path("status", views.StatusLookupView.as_view(), name="api-status"),
     re_path(rf"^verify/(?P<verification_code>{views.CODE_PATTERN})$", views.VerifyView.as_view(), name="api-verify"),
 ]

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from cases import selectors, services
 from cases.api import serializers as s
-from cases.documents import agreement_pdf, contact_letter_pdf
+from cases.documents import acceptance_pdf, agreement_pdf, contact_letter_pdf
 from cases.errors import StateConflict
 from cases.models import TRANSITION_RULES, Actor, TransferCase, Worker, WorkerAccess
 from cases.views.portal import client_address
@@ -90,7 +90,8 @@ class PublicView(generics.GenericAPIView):
 REFERENCE_PATTERN = r"[0-9A-Za-z-]{1,32}"
 ID_NUMBER_PATTERN = r"[0-9Xx]{1,18}"
 TRANSITION_PATTERN = r"[a-z_]{1,32}"
-CODE_PATTERN = r"[0-9A-Za-z]{1,32}"
+# Codes are read forgivingly (cases/ids.py normalize_code): people type them with spaces and hyphens.
+CODE_PATTERN = r"[0-9A-Za-z \-]{1,40}"
 
 
 def path_parameter(name: str, pattern: str, description: str = "", **kwargs: object) -> OpenApiParameter:
@@ -501,17 +502,46 @@ class AgreementPdfView(ClerkView):
         },
     )
     def get(self, request: Request, reference: str) -> HttpResponse:
-        case = selectors.get_case_for_user(request.user, reference)
-        if not case.has_agreement:
+        case = selectors.get_case_for_user(request.user, reference, selectors.case_document_queryset())
+        agreement = case.latest_agreement
+        if agreement is None:
             raise StateConflict(_("The agreement has not been issued yet."), "no_agreement")
-        services.worker_access_record(
-            user=request.user, worker_id=case.worker_id, what=WorkerAccess.What.DOCUMENT, ip=client_address(request),
-            path=request.path, case_id=case.pk,
-        )
-        verify_url = request.build_absolute_uri(f"/verify/{case.verification_code}/")
-        response = HttpResponse(agreement_pdf(case, verify_url), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{case.agreement_number}.pdf"'
-        return response
+        return _document(request, case, agreement_pdf(agreement, _verify_url(request, agreement.verification_code)),
+                         agreement.number)
+
+
+class AcceptancePdfView(ClerkView):
+    content_negotiation_class = JSONErrorsNegotiation
+
+    @extend_schema(
+        tags=["cases"], summary=_("The acceptance confirmation as PDF (either side, once completed)"),
+        operation_id="cases_acceptance_pdf", parameters=[REFERENCE],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The confirmation.")),
+            **errors(401, 403, 404),
+        },
+    )
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        case = selectors.get_case_for_user(request.user, reference, selectors.case_document_queryset())
+        agreement = case.current_agreement
+        if case.confirmation_number is None or agreement is None:
+            raise exceptions.NotFound(_("The case has not been completed."))
+        content = acceptance_pdf(case, agreement, _verify_url(request, case.acceptance_code))
+        return _document(request, case, content, case.confirmation_number)
+
+
+def _verify_url(request: Request, code: str) -> str:
+    return request.build_absolute_uri(reverse("cases:verify", args=[code]))
+
+
+def _document(request: Request, case: TransferCase, content: bytes, number: str) -> HttpResponse:
+    services.worker_access_record(
+        user=request.user, worker_id=case.worker_id, what=WorkerAccess.What.DOCUMENT, ip=client_address(request),
+        path=request.path, case_id=case.pk,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
+    return response
 
 
 class ContactLetterPdfView(ClerkView):
@@ -592,8 +622,12 @@ class StatusLookupView(PublicView):
 class VerifyView(PublicView):
     @extend_schema(
         tags=["public"], summary=_("Check a transfer agreement by its verification code"),
-        parameters=[path_parameter("verification_code", CODE_PATTERN, _("The code printed on the agreement."))],
+        description=_(
+            "An agreement (valid, or void with the number that superseded it) or an acceptance confirmation. "
+            "The code is read forgivingly: any case, O for 0, I or L for 1, spaces and hyphens ignored."
+        ),
+        parameters=[path_parameter("verification_code", CODE_PATTERN, _("The code printed on the document."))],
         responses={200: s.VerificationSerializer, **errors(404)},
     )
     def get(self, request: Request, verification_code: str) -> Response:
-        return Response(s.VerificationSerializer(selectors.agreement_by_verification_code(verification_code)).data)
+        return Response(s.VerificationSerializer(selectors.agreement_check(verification_code)).data)

@@ -3,6 +3,7 @@
 One module per sub-domain (DESIGN.md); the public names stay importable from `cases.selectors`.
 """
 
+from cases.selectors.assessment import case_assessment, case_facts, rate_rows
 from cases.selectors.cases import (
     CASE_LIST_ORDER,
     FROZEN_STATUSES,
@@ -11,6 +12,7 @@ from cases.selectors.cases import (
     available_transitions,
     case_attachments,
     case_detail_queryset,
+    case_document_queryset,
     case_list,
     case_notes,
     case_report,
@@ -24,7 +26,9 @@ from cases.selectors.cases import (
 )
 from cases.selectors.clerk import (
     DASHBOARD_WINDOW_DAYS,
+    EXPORT_MAX_ROWS,
     TABS_BY_NAME,
+    UNREAD,
     WORKLIST,
     WORKLIST_COUNT_CAP,
     WORKLIST_PAGE_SIZE,
@@ -36,9 +40,11 @@ from cases.selectors.clerk import (
     dashboard,
     workdays_left,
     worklist_counts,
+    worklist_export_rows,
     worklist_page,
     worklist_parts,
 )
+from cases.selectors.inbox import INBOX_WINDOW_DAYS, inbox_since, unread_among, unread_count
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from cases.selectors.portal import (
     HOLDER_SIDE,
@@ -48,7 +54,6 @@ from cases.selectors.portal import (
     WorkerMessage,
     WorkerProgress,
     WorkerSent,
-    agreement_by_verification_code,
     agreement_check,
     case_by_reference_and_id_number,
     worker_case,
@@ -95,9 +100,12 @@ from cases.selectors.workers import (
 __all__ = [
     "CASE_LIST_ORDER",
     "DASHBOARD_WINDOW_DAYS",
+    "EXPORT_MAX_ROWS",
     "FROZEN_STATUSES",
     "HOLDER_SIDE",
+    "INBOX_WINDOW_DAYS",
     "TABS_BY_NAME",
+    "UNREAD",
     "WORKER_SEARCH_PREFIX",
     "WORKLIST",
     "WORKLIST_COUNT_CAP",
@@ -126,15 +134,17 @@ __all__ = [
     "YearBounds",
     "agency_directory",
     "agency_for_city",
-    "agreement_by_verification_code",
     "agreement_check",
     "available_transitions",
     "base_bounds",
     "bounded_counts",
     "calendar_overrides",
+    "case_assessment",
     "case_attachments",
     "case_by_reference_and_id_number",
     "case_detail_queryset",
+    "case_document_queryset",
+    "case_facts",
     "case_list",
     "case_notes",
     "case_report",
@@ -148,6 +158,7 @@ __all__ = [
     "get_case_for_user",
     "get_worker",
     "get_worker_for_user",
+    "inbox_since",
     "open_case_for",
     "page",
     "period_versions",
@@ -155,10 +166,13 @@ __all__ = [
     "pooling_levels",
     "province_names",
     "provinces",
+    "rate_rows",
     "registered_name",
     "search_condition",
     "step_days_explained",
     "supervisor_transitions",
+    "unread_among",
+    "unread_count",
     "workdays_left",
     "worker_by_id_number",
     "worker_case",
@@ -175,6 +189,7 @@ __all__ = [
     "worker_token",
     "worker_withdrawal",
     "worklist_counts",
+    "worklist_export_rows",
     "worklist_page",
     "worklist_parts",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -15,8 +14,10 @@ from django_fsm import can_proceed
 from cases import rules
 from cases.ids import normalize
 from cases.models import (
+    AGREEMENT_STATUSES,
     TRANSITION_RULES,
     Actor,
+    Agreement,
     Applicant,
     CaseAttachment,
     CaseDuplicate,
@@ -29,9 +30,9 @@ from cases.models import (
     Worker,
     actor_may,
 )
+from cases.selectors.assessment import case_assessment
 from cases.selectors.lists import Key, Order
-from cases.selectors.reference import calendar_overrides, credit_rates, policy_for, pooling_levels
-from cases.selectors.workers import worker_rule_periods
+from cases.selectors.reference import calendar_overrides
 from regions.workdays import add_workdays
 
 
@@ -49,9 +50,10 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
 
 def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related(
-        "worker__hukou_city__province", "applicant__hukou_city__province"
+        "worker__hukou_city__province", "applicant__hukou_city__province", "origin_agency__city__province"
     ).prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.select_related("agency")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("agency", "actor")),
+        Prefetch("agreements", queryset=Agreement.objects.select_related("superseded_by")),
         # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
         Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
             "first_city__province", "second_city__province", "kept_city__province"
@@ -59,106 +61,55 @@ def case_detail_queryset() -> TransferCaseQuerySet:
     )
 
 
-FROZEN_STATUSES = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING, CaseStatus.COMPLETED)
+def case_document_queryset() -> TransferCaseQuerySet:
+    """What the PDFs print: the parties, the worker and every agreement (each with its frozen assessment)."""
+    return TransferCase.objects.with_list_related().prefetch_related(
+        Prefetch("agreements", queryset=Agreement.objects.select_related("superseded_by"))
+    )
+
+
+FROZEN_STATUSES = AGREEMENT_STATUSES
 
 
 @dataclass
 class CaseReport:
-    """What the rules say about one case, for its page, the API and the services' checks."""
+    """The case's one assessment (rules.Assessment) and what blocks its next steps, for its page, the API,
+    the documents and the services' checks."""
 
-    figures: rules.Figures | None
+    assessment: rules.Assessment
     frozen: bool
-    arrears: list[rules.Arrears] = field(default_factory=list)
-    benefit_place: rules.BenefitPlace | None = None
     blockers: dict[str, str] = field(default_factory=dict)
-    messages: list[str] = field(default_factory=list)
+
+    @property
+    def figures(self) -> rules.Figures:
+        return self.assessment.figures
+
+    @property
+    def transfer(self) -> rules.Transfer:
+        return self.assessment.transfer
+
+    @property
+    def arrears(self) -> tuple[rules.Arrears, ...]:
+        return self.assessment.arrears
+
+    @property
+    def benefit_place(self) -> rules.BenefitPlace | None:
+        return self.assessment.benefit_place
+
+    @property
+    def messages(self) -> list[str]:
+        return self.assessment.messages
 
 
 def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseReport:
-    """Live quote before the agreement, frozen figures after; and what blocks the next steps."""
-    today = today or timezone.localdate()
-    levels = pooling_levels(today.year)
-    # An application not yet accepted is about nobody on the register yet: no history to quote.
-    periods = worker_rule_periods(case.worker_id) if case.worker_id else []
-    origin_area = rules.pooling_area(case.insurance_type, case.origin_agency.city_id, levels)
-    origin_periods = rules.periods_in_area(periods, case.insurance_type, origin_area, levels)
-    moves_funds = not case.is_temporary_account
-    # Frozen while an agreement stands; after return_to_origin the origin verifies again and the next
-    # agreement must freeze the corrected history (and pass the rate check), not the returned figures.
-    frozen = case.has_agreement and case.status in FROZEN_STATUSES
-    if frozen:
-        figures = rules.Figures(
-            contribution_months=case.contribution_months or 0,
-            pooled_fund_amount=case.pooled_fund_amount,
-            personal_account_principal=case.personal_account_principal,
-            personal_account_balance=case.personal_account_balance,
-            years=tuple(
-                rules.YearLine(
-                    line["year"], line["months"], Decimal(line["base_total"]), Decimal(line["credits"]),
-                    None if line["rate_percent"] is None else Decimal(line["rate_percent"]),
-                    Decimal(line["interest"]), Decimal(line["closing_balance"]),
-                )
-                for line in case.figures_detail.get("years", [])
-            ),
-        )
-    else:
-        figures = rules.compute_figures(case.insurance_type, origin_periods, credit_rates(), today.year)
-    report = CaseReport(figures=figures, frozen=frozen, arrears=rules.arrears(origin_periods))
-    if case.insurance_type == rules.PENSION and case.worker_id:
-        pension = [p for p in periods if p.insurance_type == rules.PENSION]
-        report.benefit_place = rules.benefit_receipt_province(
-            hukou_province=case.person.hukou_province_code, pension_periods=pension
-        )
-    outcome_reason = case.outcome_reason  # worked out anew from the rules on every read
-    if outcome_reason:
-        report.messages.append(outcome_reason)
-    if case.insurance_type == rules.MEDICAL:
-        destination_province = case.destination_agency.city_id[:2]
-        policy = policy_for(destination_province, today.year)
-        note = rules.medical_account_note(
-            destination_province=destination_province,
-            hukou_province=case.person.hukou_province_code,
-            nonhukou_account=policy.nonhukou_medical_personal_account if policy else True,
-        )
-        if note:
-            report.messages.append(note)
-
-    if case.status == CaseStatus.VERIFYING:
-        blocker = _agreement_blocker(origin_periods, figures, moves_funds)
-        if blocker:
-            report.blockers["issue_agreement"] = blocker
-    if case.status == CaseStatus.RECEIVING:
-        blocker = _completion_blocker(case, periods, levels, today)
-        if blocker:
-            report.blockers["complete"] = blocker
+    """The rules run here once per request: the frozen assessment while an agreement stands, else a live one."""
+    assessment, frozen = case_assessment(case, today=today)
+    report = CaseReport(assessment=assessment, frozen=frozen)
+    if case.status == CaseStatus.VERIFYING and assessment.blockers:
+        report.blockers["issue_agreement"] = assessment.blocking_message
+    if case.status == CaseStatus.RECEIVING and any(not d.resolved for d in case.duplicates.all()):
+        report.blockers["complete"] = _("Resolve every duplicate contribution before completing the acceptance.")
     return report
-
-
-def _agreement_blocker(origin_periods: list[rules.Period], figures: rules.Figures, moves_funds: bool) -> str:
-    try:
-        rules.require_no_arrears(origin_periods)
-        if moves_funds:
-            rules.require_rates(figures)
-    except rules.RuleViolation as violation:
-        return violation.message
-    return ""
-
-
-def _completion_blocker(
-    case: TransferCase, periods: list[rules.Period], levels: dict[str, dict[str, str]], today: dt.date
-) -> str:
-    if any(not d.resolved for d in case.duplicates.all()):
-        return _("Resolve every duplicate contribution before completing the acceptance.")
-    destination_city = case.destination_agency.city_id
-    policy = policy_for(destination_city[:2], today.year)
-    if policy and policy.min_months_before_transfer_in:
-        area = rules.pooling_area(case.insurance_type, destination_city, levels)
-        months = rules.contribution_months(rules.periods_in_area(periods, case.insurance_type, area, levels))
-        try:
-            rules.require_minimum_months(months, policy.min_months_before_transfer_in)
-        except rules.RuleViolation as violation:
-            return violation.message
-    return ""
 
 
 def available_transitions(case: TransferCase, actor: Actor, report: CaseReport | None = None) -> list[str]:

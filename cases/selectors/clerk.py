@@ -22,8 +22,10 @@ from cases.models import (
     TransferCase,
     TransferCaseQuerySet,
     awaiting_move_of,
+    of_agency,
     overdue_on,
 )
+from cases.selectors.inbox import BY_NEWS, news_keys, news_parts, unread_lists
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from regions.workdays import official_calendar
 
@@ -43,6 +45,9 @@ class Tab:
     label: str
     parts: Callable[[Scope], tuple[Q, ...]]
     order: Order
+    # Per part, the columns that the order's named keys stand for, when each end orders on its own column
+    # (the inbox's tab: what the other end wrote last is a different column at each end).
+    keys: Callable[[], tuple[dict[str, F], ...]] | None = None
 
 
 # Most urgent first; among cases due the same day, the newest first.
@@ -56,15 +61,20 @@ BY_CLOSING = Order((Key("updated_at", descending=True), Key("id")))
 # Then the page reads only the rows it shows and the count at most WORKLIST_COUNT_CAP index entries.
 #
 # Adding a tab: append a Tab here, with a label; add the index its parts need (a partial index on the tab's
-# own condition keeps it small: e.g. "mine" is Q(assigned_to=scope.user_id) over
-# Index(fields=["assigned_to", "due_sort", "-id"], condition=Q(status__in=OPEN_STATUSES))); check the plan
-# with EXPLAIN on the benchmark's database (docs/bench.md); the template's generic empty state covers it.
+# own condition keeps it small: e.g. "mine" reads Index(fields=["assignee", "due_sort", "-id"],
+# condition=Q(assignee__isnull=False))); check the plan with EXPLAIN on the benchmark's database
+# (docs/bench.md); the template's generic empty state covers it.
 WORKLIST: tuple[Tab, ...] = (
     Tab("todo", _("To act on"), lambda s: (awaiting_move_of(s.agency_id),), BY_DUE),
     # Online applications lodged here, waiting for a clerk to check the identity and accept (index case_applied_due).
     Tab("applications", _("Applications to accept"), lambda s: (
         Q(lodged_at_id=s.agency_id, status__in=LODGING_TURN),
     ), BY_DUE),
+    # Unread news written by the other agency (cases/selectors/inbox.py), the latest first.
+    Tab("news", _("New from the other agency"), lambda s: news_parts(s.agency_id, s.user_id, s.today), BY_NEWS,
+        keys=news_keys),
+    # The case's agencies too: an assignee who moved to another agency keeps no view of their old cases.
+    Tab("mine", _("Assigned to me"), lambda s: (Q(assignee_id=s.user_id) & of_agency(s.agency_id),), BY_DUE),
     Tab("outgoing", _("Outgoing"), lambda s: (Q(origin_agency_id=s.agency_id, status__in=OPEN_STATUSES),), BY_DUE),
     Tab("incoming", _("Incoming"), lambda s: (Q(destination_agency_id=s.agency_id, status__in=OPEN_STATUSES),), BY_DUE),
     Tab("overdue", _("Overdue"), lambda s: (
@@ -86,14 +96,22 @@ WORKLIST_COUNT_CAP = 1000
 
 def worklist_parts(tab: Tab, scope: Scope, cases: TransferCaseQuerySet) -> list[TransferCaseQuerySet]:
     """The tab's parts over `cases` (already narrowed by the search and filters)."""
-    return [cases.filter(condition) for condition in tab.parts(scope)]
+    parts = [cases.filter(condition) for condition in tab.parts(scope)]
+    if tab.keys is not None:
+        parts = [part.annotate(**keys) for part, keys in zip(parts, tab.keys(), strict=True)]
+    return parts
+
+
+UNREAD = "unread"
 
 
 def worklist_counts(scope: Scope, cases: TransferCaseQuerySet) -> dict[str, BoundedCount]:
-    """Every tab's count over the same search and filters, in one query."""
-    return bounded_counts(
-        {tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST}, WORKLIST_COUNT_CAP
-    )
+    """Every tab's count over the same search and filters, and the navigation's unread count (over every case of
+    the agency, whatever the search), in one query."""
+    return bounded_counts({
+        **{tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST},
+        UNREAD: unread_lists(scope.agency_id, scope.user_id, scope.today),
+    }, WORKLIST_COUNT_CAP)
 
 
 def worklist_page(
@@ -109,6 +127,17 @@ def worklist_page(
         return page(parts, order or tab.order, size=WORKLIST_PAGE_SIZE, after=after, before=before, number=number)
     except BadCursor:
         return page(parts, order or tab.order, size=WORKLIST_PAGE_SIZE)
+
+
+# An export reads what a tab can count: beyond that the clerk narrows the search (the file says it was cut).
+EXPORT_MAX_ROWS = WORKLIST_COUNT_CAP
+
+
+def worklist_export_rows(
+    tab: Tab, scope: Scope, cases: TransferCaseQuerySet, *, order: Order | None = None
+) -> Page:
+    """The first EXPORT_MAX_ROWS rows of the tab in the page's order; `has_next` when there were more."""
+    return page(worklist_parts(tab, scope, cases.with_list_related()), order or tab.order, size=EXPORT_MAX_ROWS)
 
 
 def workdays_left(due_dates: Iterable[dt.date | None], today: dt.date) -> dict[dt.date, int]:

@@ -6,15 +6,18 @@ show more than the masked ID number by accident."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases.ids import normalize
+from cases.ids import normalize, normalize_code
 from cases.models import (
     Actor,
+    Agreement,
     CaseAttachment,
     CaseEvent,
     CaseStatus,
@@ -95,13 +98,28 @@ class WorkerSent:
     may_add: bool
 
 
+CODE_SHAPE = re.compile(r"[0-9A-Z]{1,32}")
+
+
 @dataclass(frozen=True)
 class AgreementCheck:
+    """What the public may confirm about a document from its verification code (docs/domain.md §7)."""
+
+    document: str  # "agreement" | "acceptance"
     number: str
+    agreement_number: str  # the agreement itself, or the one an acceptance confirmation completed
     issued_at: dt.datetime
     issuing_agency: str
+    insurance_type: str
     insurance_type_label: str
     masked_id: str
+    status: str  # "valid" | "void"
+    superseded_by: str | None
+    transfer_total: Decimal | None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == Agreement.Status.VALID
 
 
 def _status_texts(case: TransferCase, origin: str, destination: str) -> tuple[str, str]:
@@ -279,22 +297,36 @@ def worker_case(pk: int) -> TransferCase | None:
 
 
 def agreement_check(verification_code: str) -> AgreementCheck:
-    """What the public may confirm about an agreement from its QR code; 404 for an unknown code."""
-    case = agreement_by_verification_code(verification_code)
-    return AgreementCheck(
-        number=case.agreement_number,
-        issued_at=case.agreement_issued_at,
-        issuing_agency=case.origin_agency.name,
-        insurance_type_label=case.get_insurance_type_display(),
-        masked_id=case.worker.masked_id,
+    """An agreement, valid or void, or an acceptance confirmation, by its code read forgivingly; 404 for a code
+    this system never issued. Two queries at most."""
+    code = normalize_code(verification_code)
+    if not CODE_SHAPE.fullmatch(code):
+        raise Http404  # nothing this system issues; never sent to the database (a NUL would make it fail)
+    agreement = (
+        Agreement.objects.select_related("case__origin_agency", "case__worker", "superseded_by")
+        .filter(verification_code=code).first()
     )
-
-
-def agreement_by_verification_code(code: str) -> TransferCase:
-    """The public check of an agreement; 404 for any code that was never issued."""
-    try:
-        return TransferCase.objects.select_related("origin_agency", "worker").get(
-            verification_code=normalize(code), agreement_number__isnull=False
+    if agreement is not None:
+        case = agreement.case
+        return AgreementCheck(
+            document="agreement", number=agreement.number, agreement_number=agreement.number,
+            issued_at=agreement.issued_at, issuing_agency=case.origin_agency.name,
+            insurance_type=case.insurance_type, insurance_type_label=case.get_insurance_type_display(),
+            masked_id=case.worker.masked_id, status=agreement.status,
+            superseded_by=agreement.superseded_by.number if agreement.superseded_by else None,
+            transfer_total=agreement.assessment.transfer.total,
         )
-    except TransferCase.DoesNotExist:
-        raise Http404 from None
+    case = (
+        TransferCase.objects.select_related("destination_agency", "worker")
+        .prefetch_related("agreements").filter(acceptance_code=code).first()
+    )
+    accepted = case.current_agreement if case is not None else None
+    if case is None or accepted is None:
+        raise Http404
+    return AgreementCheck(
+        document="acceptance", number=case.confirmation_number or "", agreement_number=accepted.number,
+        issued_at=case.completed_at, issuing_agency=case.destination_agency.name,
+        insurance_type=case.insurance_type, insurance_type_label=case.get_insurance_type_display(),
+        masked_id=case.worker.masked_id, status=Agreement.Status.VALID, superseded_by=None,
+        transfer_total=accepted.assessment.transfer.total,
+    )

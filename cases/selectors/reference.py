@@ -64,8 +64,13 @@ def base_bounds(province_codes: set[str]) -> dict[str, YearBounds]:
     return bounds
 
 
-def credit_rates() -> dict[int, Decimal]:
-    return dict(CreditRate.objects.filter(province__isnull=True).values_list("year", "percent"))
+def credit_rates(province_code: str) -> dict[int, Decimal]:
+    """The credited rate of each year for one province's periods: its own row before 2016, else the national."""
+    rows = CreditRate.objects.filter(Q(province__isnull=True) | Q(province_id=province_code))
+    chosen = rules.rates_for(
+        (rules.RateRow(r.year, r.province_id or "", r.percent) for r in rows), province_code
+    )
+    return {year: row.percent for year, row in chosen.items()}
 
 
 def calendar_overrides(start: dt.date, days: int = 400) -> dict[dt.date, bool]:

@@ -3,8 +3,9 @@
 One module per sub-domain; the public names stay importable from `cases.services`.
 """
 
+from cases.services.assignment import assignable_clerks, assignment_refusal, case_assign
 from cases.services.calendar import calendar_enter, due_dates_recompute
-from cases.services.common import CODE_ALPHABET, random_code, record_event, step_deadline
+from cases.services.common import CODE_ALPHABET, mark_seen, random_code, record_activity, record_event, step_deadline
 from cases.services.contributions import (
     CORRECTABLE_FIELDS,
     INSURANCE_WORDS,
@@ -33,6 +34,7 @@ from cases.services.portal import (
     case_worker_withdraw,
     status_lookup,
 )
+from cases.services.reminders import reminders_send
 from cases.services.transitions import (
     MAX_OPEN_APPLICATIONS_PER_ID_NUMBER,
     TRANSITION_FIELDS,
@@ -56,10 +58,13 @@ __all__ = [
     "TRANSITION_FIELDS",
     "OnlineApplication",
     "TooManyAttempts",
+    "assignable_clerks",
+    "assignment_refusal",
     "calendar_enter",
     "case_add_attachment",
     "case_add_note",
     "case_apply_online",
+    "case_assign",
     "case_check_access_code",
     "case_issue_access_code",
     "case_open",
@@ -76,12 +81,15 @@ __all__ = [
     "contributions_record",
     "due_dates_recompute",
     "duplicates_resolve",
+    "mark_seen",
     "parse_insurance_type",
     "parse_money",
     "parse_month",
     "period_as_record",
     "random_code",
+    "record_activity",
     "record_event",
+    "reminders_send",
     "sniff_content_type",
     "status_lookup",
     "step_deadline",

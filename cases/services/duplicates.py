@@ -66,17 +66,18 @@ def duplicates_resolve(
                 _("No unresolved duplicate involves the city %(code)s.") % {"code": keep_city_code}, "keep_city_code"
             )
         periods = worker_rule_periods(locked.worker_id, locked.insurance_type)
-        rates = credit_rates()
         for duplicate in pending:
             duplicate.kept_city_id = keep_city_code
             released = duplicate.released_city_id
             released_periods = [p for p in periods if p.city_code == released]
+            # The released city's province's rates (docs/api.md "What moves, and the money").
+            rates = credit_rates(released[:2])
             try:
                 refund = rules.duplicate_refund(
                     released_periods,
                     rules.month_index(duplicate.start_month.year, duplicate.start_month.month),
                     rules.month_index(duplicate.end_month.year, duplicate.end_month.month),
-                    rates, today.year,
+                    rates, today.year, released[:2],
                 )
             except rules.RuleViolation as violation:
                 raise RuleBlocked(violation.message, violation.code) from None

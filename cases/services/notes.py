@@ -12,6 +12,7 @@ from cases.models import (
     CaseNote,
     TransferCase,
 )
+from cases.services.common import record_activity
 
 ATTACHMENT_SIGNATURES = {
     "application/pdf": (b"%PDF-",),
@@ -27,7 +28,9 @@ def case_add_note(*, case: TransferCase, actor: Actor, user: object, text: str) 
     text = (text or "").strip()
     if not text:
         raise RuleBlocked(_("Write something first."), "empty_note")
-    return CaseNote.objects.create(case=case, author=user, agency_id=actor.agency_id, text=text)
+    note = CaseNote.objects.create(case=case, author=user, agency_id=actor.agency_id, text=text)
+    record_activity(case, actor, note.created_at, actor.agency_id)
+    return note
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -66,6 +69,9 @@ def case_add_attachment(
     )
     attachment.file.save(attachment.original_name, uploaded_file, save=False)
     attachment.save()
+    if not actor.is_worker:
+        # The worker's documents come with an add_material event, which is their news.
+        record_activity(case, actor, attachment.created_at, actor.agency_id)
     return attachment
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,15 +21,16 @@ from cases.models import (
     OPEN_STATUSES,
     TRANSITION_RULES,
     Actor,
+    Agreement,
     Applicant,
     CaseStatus,
+    ContributionPeriod,
     Side,
     TransferCase,
     Worker,
     actor_may,
 )
 from cases.selectors import (
-    CaseReport,
     calendar_overrides,
     case_report,
     pooling_levels,
@@ -42,15 +43,15 @@ from regions.workdays import workdays_between
 
 # Every field a transition may set (cases/models.py); nothing else is written back.
 TRANSITION_FIELDS = [
-    "status", "due_date", "due_estimated", "paused_days_left", "contribution_months", "pooled_fund_amount",
-    "personal_account_principal", "personal_account_balance", "figures_detail", "agreement_number",
-    "agreement_issued_at", "verification_code", "confirmation_number", "completed_at", "worker", "outcome",
-    "updated_at",
+    "status", "due_date", "due_estimated", "paused_days_left", "confirmation_number", "completed_at",
+    "acceptance_code", "updated_at", "assignee", "worker", "outcome",
 ]
+# The transitions a rule may block (cases/selectors/cases.py case_report): only these read the assessment here,
+# so that a request runs the rules once (the case's answer reads the same assessment, or the frozen one).
+CHECKED_TRANSITIONS = ("issue_agreement", "complete")
 # Open online applications one ID number may have at once, all types together (docs/api.md): enough for the
 # real worker to apply while an impostor's wait, few enough that nobody floods an agency under someone's number.
 MAX_OPEN_APPLICATIONS_PER_ID_NUMBER = 3
-
 
 
 def _new_reference(today: dt.date) -> str:
@@ -324,13 +325,12 @@ def case_check_access_code(case: TransferCase, id_number: str, access_code: str)
     )
 
 
-def _next_number(prefix: str, field: str, agency: Agency) -> str:
+def _next_number(prefix: str, model: type[models.Model], field: str, agency: Agency) -> str:
     # Lock the agency row so two agreements issued at once cannot take the same number.
     Agency.objects.select_for_update().filter(pk=agency.pk).first()
-    # Follow the highest number, not the count: an agreement issued again after a return takes a new number
-    # and frees its old one, so a count would hand out a number that is still taken.
+    # Follow the highest number, not the count, so that a number is never handed out twice.
     last = (
-        TransferCase.objects.filter(**{f"{field}__startswith": prefix})
+        model.objects.filter(**{f"{field}__startswith": prefix})
         .order_by(Length(field).desc(), f"-{field}")
         .values_list(field, flat=True)
         .first()
@@ -340,9 +340,13 @@ def _next_number(prefix: str, field: str, agency: Agency) -> str:
 
 
 def _unique_verification_code() -> str:
+    """One code space for agreements and acceptance confirmations: /verify/ answers for either."""
     while True:
         code = random_code(12)
-        if not TransferCase.objects.filter(verification_code=code).exists():
+        if not (
+            Agreement.objects.filter(verification_code=code).exists()
+            or TransferCase.objects.filter(acceptance_code=code).exists()
+        ):
             return code
 
 
@@ -363,7 +367,7 @@ def case_transition(
     try:
         with transaction.atomic():
             locked = TransferCase.objects.select_for_update(of=("self",)).select_related(
-                "worker", "origin_agency", "destination_agency", "applicant"
+                "worker", "origin_agency__city__province", "destination_agency", "applicant"
             ).get(pk=case.pk)
             if not actor_may(locked, actor, name):
                 raise NotPermitted(_("Your agency's side or your role may not run “%(label)s” on this case.")
@@ -377,18 +381,25 @@ def case_transition(
                 )
             if rule.reason_required and not note:
                 raise RuleBlocked(_("Give a reason: it is sent to the other party."), "reason_required")
-            report = case_report(locked, today=today)
-            if name in report.blockers:
+            report = case_report(locked, today=today) if name in CHECKED_TRANSITIONS else None
+            if report is not None and name in report.blockers:
                 raise RuleBlocked(report.blockers[name], name)
-            from_status = locked.status
-            arguments = _transition_arguments(locked, name, report, today)
+            from_status, holder = locked.status, locked.turn_agency_id()
+            arguments = _transition_arguments(locked, name, today)
             declined = []
             if name == "accept_application":
                 worker, change = _match_applicant(locked, identity_checked=identity_checked, confirmed_name=confirmed_name)
                 arguments.update(_acceptance_arguments(locked, worker, today))
                 note = "\n".join(part for part in (note, change) if part)
             method(**arguments)
+            if locked.turn_agency_id() != holder:
+                # The assignee was a clerk of the agency that held the case (cases/services/assignment.py).
+                locked.assignee = None
             locked.save(update_fields=TRANSITION_FIELDS)
+            if name == "issue_agreement":
+                _issue(locked, report.assessment, today)
+            elif name == "return_to_origin":
+                agreement_void(case=locked, reason=note)
             event = record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
             if name == "accept_application":
                 sync_duplicates(locked)
@@ -396,6 +407,8 @@ def case_transition(
     except ConcurrentTransition:
         raise StateConflict(_("Someone else changed this case at the same moment; reload it."), "concurrent") from None
     except IntegrityError:
+        if name != "accept_application":
+            raise
         # The partial unique index caught another case of the worker's, opened for the type at the same moment.
         raise RuleBlocked(_("This worker already has an open case for this insurance type."), "already_open") from None
     transaction.on_commit(lambda: notifications.transition_made(event.pk))
@@ -426,7 +439,40 @@ def _acceptance_arguments(case: TransferCase, worker: Worker, today: dt.date) ->
     return {"worker": worker, "outcome": outcome.code, "due_date": deadline.date, "due_estimated": deadline.estimated}
 
 
-def _transition_arguments(case: TransferCase, name: str, report: CaseReport, today: dt.date) -> dict[str, object]:
+def _issue(case: TransferCase, assessment: rules.Assessment, today: dt.date) -> Agreement:
+    """A new numbered agreement that freezes the assessment whole, supersedes the case's last, locks its periods."""
+    previous = Agreement.objects.filter(case=case).order_by("-issued_at", "-pk").first()
+    agreement = Agreement.objects.create(
+        case=case,
+        number=_next_number(f"XY-{case.origin_agency.code}-{today.year}-", Agreement, "number", case.origin_agency),
+        verification_code=_unique_verification_code(),
+        issued_at=timezone.now(),
+        frozen_assessment=assessment.to_json(),
+    )
+    if previous is not None:
+        Agreement.objects.filter(pk=previous.pk).update(superseded_by=agreement)
+    # docs/domain.md §6 "Corrections": a period a valid agreement used is corrected only after return_to_origin.
+    ContributionPeriod.objects.filter(pk__in=assessment.period_ids).update(locked=True)
+    return agreement
+
+
+def agreement_void(*, case: TransferCase, reason: str) -> Agreement | None:
+    """return_to_origin: the standing agreement becomes void and the periods only it used are unlocked."""
+    agreement = Agreement.objects.select_for_update().filter(case=case, status=Agreement.Status.VALID).first()
+    if agreement is None:
+        return None
+    agreement.status, agreement.voided_at, agreement.void_reason = Agreement.Status.VOID, timezone.now(), reason
+    agreement.save(update_fields=["status", "voided_at", "void_reason"])
+    still_used = {
+        pk
+        for other in Agreement.objects.filter(case__worker_id=case.worker_id, status=Agreement.Status.VALID)
+        for pk in other.assessment.period_ids
+    }
+    ContributionPeriod.objects.filter(pk__in=set(agreement.assessment.period_ids) - still_used).update(locked=False)
+    return agreement
+
+
+def _transition_arguments(case: TransferCase, name: str, today: dt.date) -> dict[str, object]:
     if name == "request_info":
         overrides = calendar_overrides(today)
         return {"days_left": workdays_between(today, case.due_date, overrides) if case.due_date else 0}
@@ -438,20 +484,15 @@ def _transition_arguments(case: TransferCase, name: str, report: CaseReport, tod
         return {"due_date": deadline.date, "due_estimated": deadline.estimated}
     if name == "issue_agreement":
         deadline = step_deadline(case.insurance_type, Side.DESTINATION, today)
-        return {
-            "figures": report.figures,
-            "number": _next_number(f"XY-{case.origin_agency.code}-{today.year}-", "agreement_number", case.origin_agency),
-            "verification_code": _unique_verification_code(),
-            "issued_at": timezone.now(),
-            "due_date": deadline.date,
-            "due_estimated": deadline.estimated,
-        }
+        return {"due_date": deadline.date, "due_estimated": deadline.estimated}
     if name == "complete":
         return {
             "number": _next_number(
-                f"JS-{case.destination_agency.code}-{today.year}-", "confirmation_number", case.destination_agency
+                f"JS-{case.destination_agency.code}-{today.year}-", TransferCase, "confirmation_number",
+                case.destination_agency,
             ),
             "completed_at": timezone.now(),
+            "acceptance_code": _unique_verification_code(),
         }
     return {}
 

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from cases import rules
 from cases.models import CaseEvent, CaseStatus
+from cases.people import person_name
 
 register = template.Library()
 
@@ -34,6 +35,12 @@ def status_class(status: str) -> str:
 @register.filter
 def event_label(event: CaseEvent) -> str:
     return event.transition_label
+
+
+@register.filter
+def person(user: object) -> str:
+    """Staff by their full name (cases/people.py), wherever a page names them."""
+    return person_name(user)
 
 
 @register.filter

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,15 +18,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cases import documents, selectors, services
-from cases.errors import BatchInvalid, CaseError, RuleBlocked
+from cases import documents, exports, selectors, services
+from cases.errors import BatchInvalid, CaseError, NotPermitted, RuleBlocked
 from cases.filters import WorklistFilter, chosen_order
 from cases.forms import (
+    AssignForm,
     AttachmentForm,
     CaseOpenForm,
     ContributionCorrectionForm,
@@ -50,6 +53,7 @@ from cases.models import (
     WorkerAccess,
     actor_may,
 )
+from cases.people import person_name
 from cases.tables import COLUMNS, TEMPLATE_LANGUAGES, template_csv, template_xlsx
 from cases.views.portal import client_address
 from regions.models import AgencyMembership
@@ -70,6 +74,12 @@ def clerk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return render(request, "cases/no_agency.html", status=403)
         # Actor.for_user and the navigation read it from here instead of querying again.
         request.user.membership = membership
+        # The navigation's unread count: counted only by a page that draws it (the worklist puts its own, counted
+        # with the tabs, in its place).
+        request.inbox_unread = SimpleLazyObject(partial(
+            selectors.unread_count, membership.agency_id, request.user.pk, timezone.localdate(),
+            selectors.WORKLIST_COUNT_CAP,
+        ))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -96,39 +106,77 @@ class WorklistRow:
     our_turn: bool
     days_left: int | None
     overdue: bool
+    unread: bool = False
+
+
+def _worklist_rows(request: HttpRequest, cases: list[TransferCase], today: dt.date) -> list[WorklistRow]:
+    agency_id = request.user.membership.agency_id
+    days = selectors.workdays_left((case.due_date for case in cases), today)
+    unread = selectors.unread_among(request.user.pk, cases, today)
+    return [
+        WorklistRow(
+            case=case, outgoing=case.origin_agency_id == agency_id, our_turn=case.awaits(agency_id),
+            days_left=days.get(case.due_date), overdue=case.is_overdue(today), unread=case.pk in unread,
+        )
+        for case in cases
+    ]
+
+
+def _worklist_query(request: HttpRequest) -> tuple[selectors.Tab, selectors.Scope, WorklistFilter]:
+    """The tab, whose worklist and the search and filters, as the worklist and its exports read them."""
+    tab = selectors.TABS_BY_NAME.get(request.GET.get("tab", ""), selectors.WORKLIST[0])
+    scope = selectors.Scope(
+        agency_id=request.user.membership.agency_id, user_id=request.user.pk, today=timezone.localdate()
+    )
+    # Each tab's parts name the agency's end, so the filters start from every case.
+    filterset = WorklistFilter(request.GET, queryset=TransferCase.objects.all(), request=request)
+    return tab, scope, filterset
+
+
+SEARCH_FIELDS = ("q", "status", "insurance_type", "due_from", "due_to", "mine")
 
 
 @clerk_required
 def worklist(request: HttpRequest) -> HttpResponse:
     if (to_token := _id_search_redirect(request)) is not None:
         return to_token
-    agency = request.user.membership.agency
-    today = timezone.localdate()
-    tab = selectors.TABS_BY_NAME.get(request.GET.get("tab", ""), selectors.WORKLIST[0])
-    scope = selectors.Scope(agency_id=agency.pk, user_id=request.user.pk, today=today)
-    # Each tab's parts name the agency's end, so the filters start from every case.
-    filterset = WorklistFilter(request.GET, queryset=TransferCase.objects.all(), request=request)
+    tab, scope, filterset = _worklist_query(request)
     filtered = filterset.qs
     counts = selectors.worklist_counts(scope, filtered)
+    request.inbox_unread = counts[selectors.UNREAD]
     page = selectors.worklist_page(
         tab, scope, filtered, order=chosen_order(filterset.form.cleaned_data.get("o")),
         after=request.GET.get("after", ""), before=request.GET.get("before", ""), number=_page_number(request),
     )
-    days = selectors.workdays_left((case.due_date for case in page.rows), today)
-    rows = [
-        WorklistRow(
-            case=case, outgoing=case.origin_agency_id == agency.pk, our_turn=case.awaits(agency.pk),
-            days_left=days.get(case.due_date), overdue=case.is_overdue(today),
-        )
-        for case in page.rows
-    ]
-    searching = any(filterset.form.cleaned_data.get(name) for name in ("q", "status", "insurance_type", "due_from", "due_to"))
+    rows = _worklist_rows(request, page.rows, scope.today)
+    searching = any(filterset.form.cleaned_data.get(name) for name in SEARCH_FIELDS)
     return render(request, "cases/worklist.html", {
         "filter": filterset, "tab": tab.name, "tabs": [(t.name, t.label, counts[t.name]) for t in selectors.WORKLIST],
-        "page": page, "rows": rows, "searching": searching, "today": today,
+        "page": page, "rows": rows, "searching": searching, "today": scope.today, "inbox_days": selectors.INBOX_WINDOW_DAYS,
         "total": counts[tab.name], "first_row": (page.number - 1) * selectors.WORKLIST_PAGE_SIZE + 1,
         "last_row": (page.number - 1) * selectors.WORKLIST_PAGE_SIZE + len(rows),
     })
+
+
+@clerk_required
+def worklist_export(request: HttpRequest, extension: str) -> HttpResponse:
+    """The tab as the clerk sees it (search, filters, sort), as a spreadsheet: masked ID numbers only, so the file
+    needs no access record; at most EXPORT_MAX_ROWS rows, and the file says so when there were more."""
+    tab, scope, filterset = _worklist_query(request)
+    page = selectors.worklist_export_rows(
+        tab, scope, filterset.qs, order=chosen_order(filterset.form.cleaned_data.get("o")),
+    )
+    rows = _worklist_rows(request, page.rows, scope.today)
+    table = exports.worklist_table(rows, capped=page.has_next)
+    filename = f"worklist-{tab.name}-{scope.today:%Y%m%d}.{extension}"
+    if extension == "xlsx":
+        response = HttpResponse(exports.as_xlsx(table, title=str(tab.label)), content_type=exports.XLSX_TYPE)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+        response.write("\ufeff" + exports.as_csv(table))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -282,7 +330,26 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
         "note_form": bound.get("note") or NoteForm(case=case),
         "attachments": selectors.case_attachments(case),
         "attachment_form": (bound.get("attachment") or _attachment_form(case)) if case.is_open else None,
+        "assignment": _assignment(request, case, actor),
     }
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What the case page offers about who handles the case."""
+
+    may_take: bool
+    may_release: bool
+    form: AssignForm | None
+
+
+def _assignment(request: HttpRequest, case: TransferCase, actor: Actor) -> Assignment:
+    may_take = case.assignee_id != actor.user_id and services.assignment_refusal(case, actor, actor.user_id) is None
+    may_release = case.assignee_id is not None and services.assignment_refusal(case, actor, None) is None
+    form = None
+    if actor.is_supervisor and services.assignment_refusal(case, actor, None) is None:
+        form = AssignForm(agency_id=actor.agency_id, initial={"assignee": case.assignee_id})
+    return Assignment(may_take=may_take, may_release=may_release, form=form)
 
 
 def _arrears_by_city(report: selectors.CaseReport) -> list[tuple[str, object]]:
@@ -319,7 +386,41 @@ def _registered_case(request: HttpRequest, reference: str) -> TransferCase:
 @clerk_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
+    # Before the page draws the navigation's unread count, which no longer counts this case.
+    services.mark_seen(user_id=request.user.pk, case_id=case.pk, at=timezone.now())
     return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@clerk_required
+def case_print(request: HttpRequest, reference: str) -> HttpResponse:
+    """A summary to print or keep as PDF: the case, the figures, the timeline; the masked ID number only."""
+    case = _case(request, reference)
+    return render(request, "cases/print.html", {**_detail_context(request, case), "printed_at": timezone.now()})
+
+
+@require_POST
+@clerk_required
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    """Take the case, give it to a colleague (supervisors), or hand it back; refusals are 403 (who) or 409 (state)."""
+    case = _case(request, reference, detail=False)
+    form = AssignForm(request.POST, agency_id=request.user.membership.agency_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose an active clerk of your agency."))
+        return redirect(f"{case.get_absolute_url()}#assignment")
+    try:
+        case = services.case_assign(
+            case=case, actor=Actor.for_user(request.user), assignee_id=form.cleaned_data["assignee_id"]
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from None
+    except CaseError as error:
+        messages.error(request, error.message)
+        return redirect(f"{case.get_absolute_url()}#assignment")
+    if case.assignee is None:
+        messages.success(request, _("The case is assigned to nobody now."))
+    else:
+        messages.success(request, _("The case is assigned to %(name)s.") % {"name": person_name(case.assignee)})
+    return redirect(f"{case.get_absolute_url()}#assignment")
 
 
 @require_POST
@@ -454,8 +555,8 @@ def issue_access_code(request: HttpRequest, reference: str) -> HttpResponse:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _verify_url(request: HttpRequest, case: TransferCase) -> str:
-    return request.build_absolute_uri(reverse("cases:verify", args=[case.verification_code]))
+def _verify_url(request: HttpRequest, code: str) -> str:
+    return request.build_absolute_uri(reverse("cases:verify", args=[code]))
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -464,22 +565,31 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _document_case(request: HttpRequest, reference: str) -> TransferCase:
+    return selectors.get_case_for_user(request.user, reference, selectors.case_document_queryset())
+
+
 @clerk_required
 def agreement_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, detail=False)
-    if not case.has_agreement:
+    """The latest agreement, void or not: a void one prints as it was issued (the verify page says it is void)."""
+    case = _document_case(request, reference)
+    agreement = case.latest_agreement
+    if agreement is None:
         raise Http404
     _record_access(request, case, WorkerAccess.What.DOCUMENT)
-    return _pdf(documents.agreement_pdf(case, _verify_url(request, case)), f"{case.agreement_number}.pdf")
+    return _pdf(documents.agreement_pdf(agreement, _verify_url(request, agreement.verification_code)),
+                f"{agreement.number}.pdf")
 
 
 @clerk_required
 def acceptance_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, detail=False)
-    if case.confirmation_number is None:
+    case = _document_case(request, reference)
+    agreement = case.current_agreement
+    if case.confirmation_number is None or agreement is None:
         raise Http404
     _record_access(request, case, WorkerAccess.What.DOCUMENT)
-    return _pdf(documents.acceptance_pdf(case, _verify_url(request, case)), f"{case.confirmation_number}.pdf")
+    content = documents.acceptance_pdf(case, agreement, _verify_url(request, case.acceptance_code))
+    return _pdf(content, f"{case.confirmation_number}.pdf")
 
 
 @clerk_required

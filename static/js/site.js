@@ -57,4 +57,8 @@
       }
     });
   });
+  // The printable case summary's button (templates/cases/print.html).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -36,7 +36,10 @@ STATUS_FIELDS = {
     "reference", "status", "status_label", "insurance_type", "origin_agency_name", "destination_agency_name",
     "due_date", "timeline",
 }
-VERIFY_FIELDS = {"agreement_number", "issued_at", "issuing_agency_name", "insurance_type", "worker_masked_id"}
+VERIFY_FIELDS = {
+    "agreement_number", "issued_at", "issuing_agency_name", "insurance_type", "worker_masked_id", "document", "status",
+    "superseded_by", "transfer_total",
+}
 
 CLERKS = [
     ("wh_clerk", WUHAN, "clerk"), ("wh_boss", WUHAN, "supervisor"),

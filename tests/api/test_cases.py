@@ -8,14 +8,14 @@ import pytest
 
 from cases.models import CaseEvent, TransferCase
 from regions.models import CreditRate
-from tests.factories import WorkerFactory, advance, make_id_number, open_case, periods
+from tests.factories import WorkerFactory, advance, latest_agreement, make_id_number, open_case, periods
 from tests.pdf import pdf_text
 
 CASE_FIELDS = {
     "reference", "status", "status_label", "insurance_type", "worker", "origin_agency", "destination_agency",
     "lodged_at", "outcome", "application_date", "due_date", "due_estimated", "overdue", "outcome_reason",
-    "approved_transfer_reference", "figures", "agreement", "acceptance", "duplicates", "available_transitions",
-    "blockers", "events", "applicant",
+    "approved_transfer_reference", "figures", "transfer", "agreement", "agreements", "acceptance", "duplicates",
+    "available_transitions", "blockers", "events", "assignee", "applicant",
 }
 
 
@@ -414,17 +414,17 @@ def test_the_agreement_pdf_for_either_side(api, users, username):
     response = api(username).get(f"/cases/{case.reference}/agreement.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert case.agreement_number in response["Content-Disposition"]
+    assert latest_agreement(case).number in response["Content-Disposition"]
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
     assert b"WenQuanYiMicroHei" in pdf and b"/FontFile2" in pdf  # the embedded font that prints Chinese
     assert b"/Subtype /Image" in pdf  # the QR code
     text = pdf_text(pdf)
     assert "参保缴费凭证" in text
-    assert case.agreement_number in text
+    assert latest_agreement(case).number in text
     assert case.worker.masked_id in text and case.worker.id_number not in text
     assert "97,920.00" in text and "65,280.00" in text  # pooled fund, personal account principal
-    assert f"http://testserver/verify/{case.verification_code}/" in text
+    assert f"http://testserver/verify/{latest_agreement(case).verification_code}/" in text
 
 
 def test_the_pdf_whatever_the_accept_header(api, users):

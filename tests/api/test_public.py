@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from tests.api.conftest import Api
-from tests.factories import open_case
+from tests.factories import latest_agreement, open_case
 
 
 def lookup(reference: str, id_number: str, address: str = "203.0.113.7", token: str | None = None):
@@ -109,11 +109,15 @@ def test_the_status_lookup_shares_its_counter_with_the_service(users):
 
 def test_verify_an_agreement(users):
     case = open_case(users, status="agreement_issued")
-    response = Api().get(f"/verify/{case.verification_code.lower()}")
+    response = Api().get(f"/verify/{latest_agreement(case).verification_code.lower()}")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"agreement_number", "issued_at", "issuing_agency_name", "insurance_type", "worker_masked_id"}
-    assert body["agreement_number"] == case.agreement_number
+    assert set(body) == {
+        "agreement_number", "issued_at", "issuing_agency_name", "insurance_type", "worker_masked_id", "document",
+        "status", "superseded_by", "transfer_total",
+    }
+    assert (body["document"], body["status"], body["superseded_by"]) == ("agreement", "valid", None)
+    assert body["agreement_number"] == latest_agreement(case).number
     assert body["issuing_agency_name"] == case.origin_agency.name
     assert body["insurance_type"] == "pension"
     assert body["worker_masked_id"] == case.worker.id_number[:4] + "*" * 10 + case.worker.id_number[-4:]

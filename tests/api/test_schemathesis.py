@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from cases.models import TransferCase
+from cases.models import Agreement, TransferCase
 from sstransfer.wsgi import application
 from tests.api.conftest import token_for
 from tests.factories import WorkerFactory, open_case
@@ -75,7 +75,7 @@ def clerk_token(users) -> str:
     ]
     for case, reference in zip(cases, REFERENCES, strict=True):
         TransferCase.objects.filter(pk=case.pk).update(reference=reference)
-    TransferCase.objects.filter(pk=cases[1].pk).update(verification_code=VERIFICATION_CODE)
+    Agreement.objects.filter(case=cases[1]).update(verification_code=VERIFICATION_CODE)
     return token_for("origin_supervisor")
 
 

@@ -33,9 +33,15 @@ def personal_data(worker: Worker, case: TransferCase | None = None) -> list[str]
     if worker.email:
         values.append(worker.email)
     if case is not None:
-        case.refresh_from_db()
-        for amount in (case.pooled_fund_amount, case.personal_account_principal, case.personal_account_balance):
-            if amount is not None:
+        agreement = case.agreements.order_by("-issued_at", "-pk").first()
+        if agreement is not None:
+            # What moves (the transfer total) is public by design: the verify page shows it (docs/domain.md §7).
+            figures = agreement.assessment.figures
+            amounts = [figures.pooled_fund_amount, figures.personal_account_principal, figures.personal_account_balance]
+        else:
+            amounts = []
+        for amount in amounts:
+            if amount is not None and amount:
                 values += [str(amount), f"{amount:,.2f}"]
     return values
 

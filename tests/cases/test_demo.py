@@ -45,8 +45,8 @@ def test_the_events_span_the_quarter_in_order_and_the_cases_carry_their_times(de
         by_name = {event.transition: event.at for event in case.events.all()}
         assert case.created_at == by_name["open"]
         assert case.application_date == timezone.localdate(by_name["open"])
-        if case.agreement_issued_at:
-            assert case.agreement_issued_at == by_name["issue_agreement"]
+        for agreement in case.agreements.all():
+            assert agreement.issued_at == by_name["issue_agreement"]
         if case.completed_at:
             assert case.completed_at == by_name["complete"]
 
@@ -71,3 +71,14 @@ def test_the_case_waiting_on_the_worker_opens_with_the_published_code_and_a_seco
     events = CaseEvent.objects.count()
     assert demo_load() == 0
     assert CaseEvent.objects.count() == events
+
+
+def test_the_demo_clerks_have_names_and_a_case_each(demo):
+    from django.contrib.auth import get_user_model
+
+    from cases.people import person_name
+
+    for username in ("origin_clerk", "dest_clerk"):
+        clerk = get_user_model().objects.get(username=username)
+        assert person_name(clerk) != username
+        assert TransferCase.objects.filter(assignee=clerk).count() == 1

@@ -9,12 +9,11 @@ from django.db import connection, models
 
 from cases.models import CaseDuplicate, ContributionPeriod, TransferCase
 from regions.models import RegionPolicy
-from tests.factories import open_case
+from tests.factories import frozen_figures, open_case
 
 MONEY_FIELDS = [
     (ContributionPeriod, "monthly_base"), (ContributionPeriod, "personal_account_credit"),
-    (TransferCase, "pooled_fund_amount"), (TransferCase, "personal_account_principal"),
-    (TransferCase, "personal_account_balance"), (CaseDuplicate, "refund_amount"),
+    (CaseDuplicate, "refund_amount"),
     (RegionPolicy, "average_wage"), (RegionPolicy, "base_floor"), (RegionPolicy, "base_ceiling"),
 ]
 
@@ -43,9 +42,14 @@ def test_money_columns_are_numeric_14_2_on_postgresql():
 def test_frozen_figures_come_back_as_decimals(users):
     case = open_case(users, status="agreement_issued")
     case = TransferCase.objects.get(pk=case.pk)
-    for value in (case.pooled_fund_amount, case.personal_account_principal, case.personal_account_balance):
+    figures = frozen_figures(case)
+    for value in (figures.pooled_fund_amount, figures.personal_account_principal, figures.personal_account_balance):
         assert isinstance(value, Decimal) and value == value.quantize(Decimal("0.01"))
     for period in ContributionPeriod.objects.filter(worker=case.worker):
         assert isinstance(period.monthly_base, Decimal)
-    for line in case.figures_detail["years"]:
-        assert all(isinstance(line[key], str) for key in ("base_total", "credits", "interest", "closing_balance"))
+    stored = case.agreements.get().frozen_assessment["figures"]["years"]
+    assert stored and all(
+        isinstance(line[key], str) for line in stored for key in ("base_total", "credits", "interest", "closing_balance")
+    )
+    for line in figures.years:
+        assert all(isinstance(getattr(line, key), Decimal) for key in ("base_total", "credits", "interest"))

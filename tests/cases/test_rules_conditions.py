@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cases import rules
-from tests.cases.rulehelpers import period
+from tests.cases.rulehelpers import facts, period
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -22,14 +22,13 @@ def test_arrears_block_the_agreement_naming_the_months():
         ("440100", rules.month_index(2025, 7), rules.month_index(2025, 9)),
         ("440300", rules.month_index(2025, 10), rules.month_index(2025, 10)),
     ]
-    with pytest.raises(rules.RuleViolation) as caught:
-        rules.require_no_arrears(history)
-    assert caught.value.code == "arrears"
-    assert "2025-07–2025-09, 2025-10–2025-10" in caught.value.message
+    blockers = rules.assess(facts(*history)).blockers
+    assert [b.code for b in blockers] == ["arrears"]
+    assert "(2025-07–2025-09, 2025-10)" in blockers[0].text
 
 
 def test_no_arrears_no_block():
-    rules.require_no_arrears([period("440300", "2020-01", "2025-06", 8000)])
+    assert rules.assess(facts(period("440300", "2020-01", "2025-06", 8000))).blockers == ()
     assert rules.arrears([]) == []
 
 
@@ -59,22 +58,31 @@ def test_years_without_bounds_are_not_checked():
     assert rules.base_bound_errors(period("440300", "2024-01", "2024-12", "999999"), BOUNDS) == []
 
 
-def test_minimum_months_at_the_destination():
-    rules.require_minimum_months(6, 6)
-    rules.require_minimum_months(7, 6)
-    rules.require_minimum_months(0, 0)
-    with pytest.raises(rules.RuleViolation) as caught:
-        rules.require_minimum_months(5, 6)
-    assert caught.value.code == "minimum_months"
-    assert "requires 6 months" in caught.value.message and "5 recorded" in caught.value.message
+@pytest.mark.parametrize(("months_there", "met"), [(5, False), (6, True), (7, True)])
+def test_minimum_months_at_the_destination_are_reported_never_blocking(months_there, met):
+    history = [period("440300", "2016-01", "2024-06", 8000), period("510100", "2025-01", f"2025-{months_there:02d}", 5000)]
+    assessment = rules.assess(facts(*history, destination_minimum_months=6))
+    assert assessment.minimum_months == rules.MinimumMonths(required=6, recorded=months_there)
+    assert assessment.minimum_months.met is met
+    assert assessment.blockers == ()
+    reported = [m for m in assessment.messages if "requires 6 months" in m]
+    assert bool(reported) is not met
+    if reported:
+        assert f"{months_there} recorded" in reported[0]
 
 
 def test_a_destination_without_medical_accounts_for_non_hukou_workers_pays_the_balance_out():
-    from cases.rules import medical_account_note
-
-    assert medical_account_note(destination_province="51", hukou_province="42", nonhukou_account=False)
-    assert medical_account_note(destination_province="51", hukou_province="51", nonhukou_account=False) == ""
-    assert medical_account_note(destination_province="51", hukou_province="42", nonhukou_account=True) == ""
+    # 12 months × 150.00 recorded = 1800.00: paid to the worker, so nothing of it moves.
+    history = [period("440300", "2024-01", "2024-12", 8000, kind=rules.MEDICAL, credit="150.00")]
+    elsewhere = rules.assess(facts(*history, insurance_type=rules.MEDICAL, hukou_province="42",
+                                   destination_nonhukou_medical_account=False))
+    assert elsewhere.figures.personal_account_balance == Decimal("1800.00")
+    assert elsewhere.transfer == rules.Transfer(Decimal("0.00"), Decimal("0.00"))
+    assert any("paid to the worker" in m for m in elsewhere.messages)
+    at_home = rules.assess(facts(*history, insurance_type=rules.MEDICAL, destination_nonhukou_medical_account=False))
+    assert at_home.transfer.total == Decimal("1800.00")
+    with_account = rules.assess(facts(*history, insurance_type=rules.MEDICAL, hukou_province="42"))
+    assert with_account.transfer.total == Decimal("1800.00") and with_account.notes == ()
 
 
 @pytest.mark.parametrize(("kind", "side", "days"), [

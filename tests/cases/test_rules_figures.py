@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cases import rules
-from tests.cases.rulehelpers import NATIONAL_RATES, m, period
+from tests.cases.rulehelpers import NATIONAL_RATES, facts, m, period
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -166,10 +166,11 @@ def test_pension_figures_with_a_missing_rate_quote_no_balance():
     assert figures.personal_account_balance is None
     assert figures.missing_rate_years == (2025,)
     assert figures.pooled_fund_amount == Decimal("21600.00")
-    with pytest.raises(rules.RuleViolation) as caught:
-        rules.require_rates(figures)
-    assert caught.value.code == "missing_credit_rate"
-    assert "2025" in caught.value.message
+    blockers = rules.assess(facts(*history, rates=tuple(
+        rules.RateRow(year, "", rate) for year, rate in NATIONAL_RATES.items()
+    ))).blockers
+    assert [b.code for b in blockers] == ["missing_credit_rate"]
+    assert "2025 in 广东省" in blockers[0].text
 
 
 # --- invariants -----------------------------------------------------------------------------

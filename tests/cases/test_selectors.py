@@ -90,8 +90,14 @@ def test_base_bounds_per_province_and_year():
     assert (bounds["44"][2023].floor, bounds["44"][2023].ceiling) == (Decimal("4546.00"), None)
 
 
-def test_credit_rates_are_decimals():
-    rates = credit_rates()
+def test_credit_rates_are_decimals_and_a_provinces_own_row_wins_before_2016():
+    rates = credit_rates("44")
     assert rates[2016] == Decimal("8.31")
     assert all(isinstance(v, Decimal) for v in rates.values())
-    assert len(rates) == CreditRate.objects.count()
+    assert len(rates) == CreditRate.objects.filter(province__isnull=True).count()
+    CreditRate.objects.create(year=2015, province_id="44", percent=Decimal("4.5000"))
+    CreditRate.objects.create(year=2015, percent=Decimal("3.0000"))
+    CreditRate.objects.create(year=2016, province_id="44", percent=Decimal("9.0000"))  # from 2016 national only
+    assert credit_rates("44")[2015] == Decimal("4.5000")
+    assert credit_rates("51")[2015] == Decimal("3.0000")
+    assert credit_rates("44")[2016] == Decimal("8.31")

@@ -8,6 +8,7 @@ import pytest
 
 from cases.errors import RuleBlocked
 from cases.models import Actor, CaseStatus, TransferCase
+from cases.selectors import case_report
 from cases.services import case_open
 from regions.models import City, RegionPolicy
 from tests.factories import WorkerFactory, advance, agency, apply_online, make_id_number, periods
@@ -100,7 +101,7 @@ def test_an_older_worker_moving_away_from_the_hukou_province_gets_a_temporary_ac
     worker = WorkerFactory(id_number=make_id_number(county="420103", birth=dt.date(1970, 1, 20)), hukou_city=wuhan)
     case = open_(users, worker=worker)
     assert case.outcome == "temporary_account"
-    assert "Aged 56" in case.outcome_reason
+    assert "Aged 56" in case_report(case).assessment.outcome_reason.text
     # With an approved-transfer reference the relationship moves.
     worker2 = WorkerFactory(id_number=make_id_number(county="420103", birth=dt.date(1970, 1, 20)), hukou_city=wuhan)
     approved = open_(users, worker=worker2, reference=" 鄂人社调〔2026〕3号 ")

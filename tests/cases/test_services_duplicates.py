@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cases import rules
 from cases.errors import NotPermitted, RuleBlocked, StateConflict
 from cases.models import Actor, CaseStatus
+from cases.selectors import case_facts
 from cases.services import case_open, case_transition, duplicates_resolve
 from regions.models import CreditRate, RegionPolicy
 from tests.factories import WorkerFactory, advance, agency, periods
@@ -124,12 +126,12 @@ def test_a_missing_rate_blocks_the_refund_naming_the_year(users):
     assert not case.duplicates.get().resolved
 
 
-def test_the_minimum_months_at_the_destination_block_complete(users):
+def test_the_minimum_months_at_the_destination_are_reported_and_never_block_complete(users):
+    # docs/domain.md §6: a condition for benefits that the case reports; it never blocks accepting a transfer.
     case = case_with_duplicate(users)
     resolve(case, users, "510100")
     RegionPolicy.objects.filter(province_id="51", year__isnull=True).update(min_months_before_transfer_in=12)
-    with pytest.raises(RuleBlocked) as caught:
-        complete(case, users)
-    assert "requires 12 months" in caught.value.message and "6 recorded" in caught.value.message
-    periods(case.worker, ("510100", "2025-01", "2025-06", "5000"))
+    live = rules.assess(case_facts(case))
+    assert live.minimum_months == rules.MinimumMonths(required=12, recorded=6)
+    assert any("requires 12 months" in m and "6 recorded" in m for m in live.messages)
     assert complete(case, users).status == CaseStatus.COMPLETED

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from cases.models import TransferCase
+from cases.models import Actor, TransferCase
+from cases.selectors import WORKLIST_TABS
 from tests.conftest import PASSWORD
 from tests.factories import make_id_number
 
@@ -197,7 +198,8 @@ def test_at_390_px_every_worklist_tab_is_reachable(sign_in, live_server, users):
     page = sign_in("origin_clerk", width=390)
     strip = page.locator(".worklist-tabs")
     tabs = strip.locator(".nav-link")
-    names = ["todo", "applications", "outgoing", "incoming", "overdue", "closed"]
+    names = list(WORKLIST_TABS)
+    assert names[-1] == "closed"
     expect(tabs).to_have_count(len(names))
     # The strip is wider than the phone: it scrolls, and says so at the edge that hides tabs.
     assert strip.evaluate("s => s.scrollWidth > s.clientWidth")
@@ -262,3 +264,35 @@ def test_opening_a_step_s_form_moves_no_button(sign_in, live_server, users, widt
     page.locator("[data-transition-toggle=withdraw]").click()
     expect(page.locator("#transition-withdraw")).to_be_hidden()
     assert places() == before
+
+
+def test_a_clerk_sees_the_other_agency_s_step_takes_the_case_and_finds_it_under_mine(sign_in, live_server, users):
+    from cases import services
+    from tests.factories import open_case
+
+    users["dest_clerk"].first_name, users["dest_clerk"].last_name = "晓明", "王"
+    users["dest_clerk"].save()
+    case = open_case(users, status="agreement_issued")
+    page = sign_in("dest_clerk")
+    row = page.locator("table.worklist tr", has_text=case.reference)
+    # The origin issued the agreement: unread, counted in the navigation, and news from the other agency.
+    expect(row.get_by_test_id("unread")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_contain_text("1")
+    page.locator(".worklist-tabs .nav-link[href*='tab=news']").click()
+    expect(page.locator("table.worklist")).to_contain_text(case.reference)
+    page.get_by_role("link", name=case.reference).click()
+    page.click("#submit-assign-me")
+    # By the full name, not the user name.
+    expect(page.locator("#assignment").get_by_test_id("assignee")).to_contain_text("晓明")
+    page.goto(live_server.url + "/?tab=mine")
+    row = page.locator("table.worklist tr", has_text=case.reference)
+    expect(row).to_be_visible()
+    expect(row.get_by_test_id("assignee")).to_be_visible()
+    # Read now: no marker, no count; until the origin writes again.
+    expect(row.get_by_test_id("unread")).to_have_count(0)
+    expect(page.get_by_test_id("unread-count")).to_have_count(0)
+    services.case_add_note(case=case, actor=Actor.for_user(users["origin_clerk"]), user=users["origin_clerk"],
+                           text="请尽快登记")
+    page.reload()
+    expect(page.locator("table.worklist tr", has_text=case.reference).get_by_test_id("unread")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_contain_text("1")

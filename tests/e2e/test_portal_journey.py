@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from cases import services
 from cases.models import CaseStatus, TransferCase
 from sstransfer.middleware import CONTENT_SECURITY_POLICY
-from tests.factories import advance, make_id_number, open_case, periods
+from tests.factories import advance, latest_agreement, make_id_number, open_case, periods
 
 SCREENSHOTS = Path("test-results/screenshots")
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
@@ -165,8 +165,8 @@ def test_a_worker_applies_follows_and_answers(live_server, e2e_data, users, page
 
     # Anyone holding the paper agreement can check it.
     case.refresh_from_db()
-    page.goto(live_server.url + f"/verify/{case.verification_code}/")
-    expect(page.locator("main")).to_contain_text(case.agreement_number)
+    page.goto(live_server.url + f"/verify/{latest_agreement(case).verification_code}/")
+    expect(page.locator("main")).to_contain_text(latest_agreement(case).number)
     expect(page.locator("main")).to_contain_text(case.worker.masked_id)
     snap(page, f"{shot}-7-verify")
 
