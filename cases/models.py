@@ -591,6 +591,14 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return self.worker if self.worker_id else self.applicant
 
     @property
+    def contact_email(self) -> str:
+        """Where the worker hears of the case: the register's address, else the one an online applicant gave."""
+        registered = self.worker.email if self.worker_id else ""
+        if registered or self.channel != self.Channel.ONLINE:
+            return registered
+        return self.applicant.email
+
+    @property
     def lodged_at_destination(self) -> bool:
         return self.lodged_at_id == self.destination_agency_id
 

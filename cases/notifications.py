@@ -36,7 +36,7 @@ def transition_made(event_id: int) -> None:
         .exclude(email="").values_list("email", flat=True)
     )
     messages = []
-    worker_email = case.person.email
+    worker_email = case.contact_email
     with translation.override(settings.LANGUAGE_CODE):
         if clerk_addresses:
             messages.append((*clerk_update(event), settings.DEFAULT_FROM_EMAIL, clerk_addresses))
@@ -180,7 +180,7 @@ def withdrawal_confirmed(event_id: int, language: str) -> None:
         "case__worker", "case__applicant", "case__origin_agency", "case__destination_agency"
     ).get(pk=event_id)
     case = event.case
-    if not case.person.email:
+    if not case.contact_email:
         return
     with translation.override(language):
         subject = _("Your social insurance transfer %(reference)s is withdrawn") % {"reference": case.reference}
@@ -194,7 +194,7 @@ def withdrawal_confirmed(event_id: int, language: str) -> None:
             "origin": case.origin_agency.name, "destination": case.destination_agency.name,
             "date": f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}", "url": site_url(reverse("cases:apply")),
         }
-    _send_one(subject, body, [case.person.email], f"withdrawal of event {event_id}")
+    _send_one(subject, body, [case.contact_email], f"withdrawal of event {event_id}")
 
 
 def reminder_due(reminder_id: int) -> None:

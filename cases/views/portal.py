@@ -260,7 +260,7 @@ def act_withdrawn(request: HttpRequest) -> HttpResponse:
     if withdrawal is None:
         return redirect("cases:act_case")
     return render(request, "portal/act_withdrawn.html", {
-        "progress": selectors.worker_progress(case), "withdrawn_at": withdrawal.at, "emailed": bool(case.person.email),
+        "progress": selectors.worker_progress(case), "withdrawn_at": withdrawal.at, "emailed": bool(case.contact_email),
     })
 
 

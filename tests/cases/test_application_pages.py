@@ -216,3 +216,13 @@ def test_an_automatic_decline_is_mailed_to_whoever_applied(users, mailoutbox, dj
         advance(real, users, "accept_application")
     [declined] = [m for m in mailoutbox if m.to == ["impostor@example.org"]]
     assert real.reference not in declined.body
+
+
+def test_a_worker_registered_without_e_mail_hears_at_the_address_they_applied_with(
+    users, mailoutbox, django_capture_on_commit_callbacks
+):
+    worker = WorkerFactory(name="李明", email="")
+    case = apply_online(id_number=worker.id_number, email="now@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(case, users, "accept_application")
+    assert [m for m in mailoutbox if m.to == ["now@example.org"]]
