@@ -226,3 +226,13 @@ def test_a_worker_registered_without_e_mail_hears_at_the_address_they_applied_wi
     with django_capture_on_commit_callbacks(execute=True):
         advance(case, users, "accept_application")
     assert [m for m in mailoutbox if m.to == ["now@example.org"]]
+
+
+def test_the_export_and_the_printable_summary_name_the_applicant(client, users):
+    case = apply_online(name="欧阳娜娜")
+    client.force_login(users["dest_clerk"])
+    text = client.get("/worklist.csv", {"tab": "applications"}).content.decode("utf-8")
+    assert case.reference in text and "欧阳娜娜" in text and case.applicant.masked_id in text
+    assert case.applicant.id_number not in text
+    printed = client.get(reverse("cases:print", args=[case.reference]))
+    assert printed.status_code == 200 and "欧阳娜娜" in printed.content.decode()
