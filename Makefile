@@ -1,5 +1,6 @@
 # make run   — a working site with demo data on SQLite, at http://127.0.0.1:$(PORT)
 # make test  — the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
+# make worker / make beat — the Celery worker and scheduler (need REDIS_URL or CELERY_BROKER_URL)
 # make bench — seed SCALE cases (default 1,000,000; SCALE=20000 for a quick run) into PostgreSQL, serve with
 #              gunicorn, measure with wrk; see docs/bench.md
 PYTHON ?= python3
@@ -8,7 +9,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test serve bench install install-dev lint messages clean
+.PHONY: run test serve worker beat bench install install-dev lint messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,14 @@ serve: install
 	DJANGO_DEBUG=off $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=off $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=off $(VENV)/bin/gunicorn sstransfer.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+# Background work (docs/deploy.md): a worker for the queue, and exactly one beat for the periodic jobs.
+# Both need CELERY_BROKER_URL (or REDIS_URL); without one, `make run` runs tasks in the web process instead.
+worker: install
+	$(VENV)/bin/celery -A sstransfer worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: install
+	$(VENV)/bin/celery -A sstransfer beat --loglevel=INFO --schedule=$${CELERY_BEAT_FILE:-celerybeat-schedule}
 
 # BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sst_bench) is seeded once per scale and reused.
 SCALE ?= 1000000

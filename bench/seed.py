@@ -45,7 +45,9 @@ from regions.services import regions_load
 from regions.workdays import add_workdays
 
 # Bump when the generated data changes shape: a database seeded by an older version is seeded again.
-SEED_VERSION = 3  # 2: agreements in their own table with frozen assessments, periods locked; 3: inbox timestamps
+# 2: agreements in their own table, each with its frozen assessment; periods they use locked.
+# 3: the inbox's activity timestamps on the cases.
+SEED_VERSION = 3
 PASSWORD = "bench-pass-2026"
 BUSY_AGENCY = "440300"
 # Where people move to, busiest first; every other agency follows in code order.

@@ -20,8 +20,10 @@ from cases.models import (
     CaseDuplicate,
     CaseEvent,
     CaseNote,
+    CaseReminder,
     CaseStatus,
     ContributionPeriod,
+    Remittance,
     TransferCase,
     Worker,
     WorkerAccess,
@@ -281,6 +283,19 @@ class DuplicateInline(ReadOnlyMixin, admin.TabularInline):
         )
 
 
+class RemittanceInline(ReadOnlyMixin, admin.TabularInline):
+    """What the origin remitted, per agreement; recorded only through the clerks' pages and the API."""
+
+    model = Remittance
+    extra = 0
+    fields = ["agreement_number", "pooled_fund", "personal_account", "total", "bank_reference", "value_date",
+              "agency", "recorded_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("agency")
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("overdue")
     parameter_name = "overdue"
@@ -313,7 +328,7 @@ class TransferCaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["reference", "worker__id_number", "worker__name", "=agreements__number"]
     list_select_related = ["worker", "origin_agency", "destination_agency", "assignee"]
     date_hierarchy = "created_at"
-    inlines = [AgreementInline, EventInline, DuplicateInline]
+    inlines = [AgreementInline, EventInline, DuplicateInline, RemittanceInline]
     list_per_page = 50
     show_full_result_count = False
 
@@ -349,3 +364,15 @@ class CaseAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["case", "original_name", "content_type", "size", "created_at"]
     search_fields = ["case__reference", "original_name"]
     list_select_related = ["case"]
+
+
+@admin.register(CaseReminder)
+class CaseReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What send_reminders sent (cases/services/reminders.py): to review, never to edit; a row deleted would be
+    sent again."""
+
+    list_display = ["case", "kind", "status", "due_date", "agency", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["case__reference"]
+    list_select_related = ["case", "agency"]
+    date_hierarchy = "sent_at"

@@ -17,6 +17,7 @@ from cases import rules, services
 from cases.ids import check_character
 from cases.models import Actor, TransferCase, Worker
 from cases.selectors import calendar_overrides
+from cases.selectors.funds import case_transfer
 from regions.models import Agency, AgencyMembership, City, CreditRate, Province
 from regions.services import clerk_create, credit_rate_set, regions_load
 from regions.workdays import add_workdays, is_workday
@@ -62,9 +63,9 @@ PEOPLE = [
 ]
 
 # What to do with each person's case: insurance type, direction, when it was lodged (days ago), then each
-# step with the working days it took after the one before, and extras. The steps take the times a busy
-# agency takes (a few days to start, one to three weeks to verify), so that the dashboard's medians, the
-# overdue lists and the timelines show a working office, not one moment.
+# step with the working days it took after the one before ("remit" and "receive" record the funds), and
+# extras. The steps take the times a busy agency takes (a few days to start, one to three weeks to verify),
+# so that the dashboard's medians, the overdue lists and the timelines show a working office, not one moment.
 PLAN = [
     ("pension", "out", 2, [], {}),
     ("pension", "out", 12, [("start_verification", 2)], {}),
@@ -72,7 +73,8 @@ PLAN = [
     ("pension", "out", 33, [("start_verification", 1), ("issue_agreement", 8)], {}),
     ("pension", "out", 30, [("start_verification", 2), ("issue_agreement", 11), ("register_agreement", 3)], {}),
     ("pension", "out", 88, [("start_verification", 1), ("request_info", 3), ("provide_info", 6),
-                            ("issue_agreement", 7), ("register_agreement", 2), ("complete", 5)], {}),
+                            ("issue_agreement", 7), ("register_agreement", 2), ("remit", 1), ("receive", 2),
+                            ("complete", 5)], {}),
     ("pension", "out", 61, [("start_verification", 3), ("reject", 6)], {}),
     ("pension", "out", 27, [("withdraw", 4)], {}),
     # Overdue at the origin: verification started, then nothing for weeks.
@@ -85,13 +87,13 @@ PLAN = [
     ("pension", "out", 9, [("start_verification", 1)], {"arrears": True}),
     # Completed at various dates over the quarter, one of them slowly.
     ("pension", "out", 80, [("start_verification", 2), ("issue_agreement", 9), ("register_agreement", 3),
-                            ("complete", 4)], {}),
+                            ("remit", 1), ("receive", 2), ("complete", 4)], {}),
     ("medical", "out", 70, [("start_verification", 1), ("issue_agreement", 6), ("register_agreement", 1),
-                            ("complete", 3)], {}),
+                            ("remit", 1), ("receive", 2), ("complete", 3)], {}),
     ("pension", "out", 58, [("start_verification", 4), ("issue_agreement", 14), ("register_agreement", 5),
-                            ("complete", 9)], {}),
+                            ("remit", 1), ("receive", 2), ("complete", 9)], {}),
     ("pension", "in", 45, [("start_verification", 2), ("issue_agreement", 8), ("register_agreement", 2),
-                           ("complete", 6)], {}),
+                           ("remit", 1), ("receive", 2), ("complete", 6)], {}),
     # Overdue at the destination: the agreement arrived and nobody registered it.
     ("pension", "out", 50, [("start_verification", 1), ("issue_agreement", 9)], {}),
     # Online applications (docs/domain.md §3): one accepted after the identity check; one waiting, typed with a
@@ -106,7 +108,7 @@ NOTES = {
 }
 # Who runs each step: the worker answers for themself; the supervisor's steps are the supervisor's.
 SUPERVISOR_STEPS = ("issue_agreement", "reject", "complete")
-ORIGIN_STEPS = ("start_verification", "request_info", "issue_agreement", "reject", "withdraw")
+ORIGIN_STEPS = ("start_verification", "request_info", "issue_agreement", "reject", "withdraw", "remit")
 # The worker's online "My case" for the case that waits on them, so that the demo can be tried from /act/.
 DEMO_ACCESS_CODE = "DEM0CASE"
 
@@ -142,6 +144,23 @@ def _happening(day: dt.date, step: int) -> Iterator[None]:
         yield
     finally:
         pre_save.disconnect(dispatch_uid="demo-happening")
+
+
+def _record_funds(case: TransferCase, step: str, actor: Actor, day: dt.date) -> TransferCase:
+    """The origin remits what moves; the destination receives it in full (a case that moves none skips both)."""
+    case.refresh_from_db()
+    moving = case_transfer(case)
+    if not moving.funds_required:
+        return case
+    reference = f"DEMO-{case.reference[-6:]}"
+    if step == "remit":
+        return services.remittance_record(
+            case=case, actor=actor, pooled_fund=moving.pooled_fund, personal_account=moving.personal_account,
+            bank_reference=reference, value_date=day, today=day,
+        )
+    return services.receipt_record(
+        case=case, actor=actor, amount=moving.total, received_on=day, bank_reference=reference, today=day,
+    )
 
 
 def demo_act_case() -> TransferCase | None:
@@ -256,10 +275,13 @@ def demo_load() -> int:
                 acting_side = side[0] if step in ORIGIN_STEPS else side[1]
                 actor = actors[f"{acting_side}_{'supervisor' if step in SUPERVISOR_STEPS else 'clerk'}"]
             with _happening(day, number):
-                case = services.case_transition(
-                    case=case, actor=actor, name=step, note=NOTES.get(step, ""), today=day,
-                    identity_checked=step == "accept_application",
-                )
+                if step in ("remit", "receive"):
+                    case = _record_funds(case, step, actor, day)
+                else:
+                    case = services.case_transition(
+                        case=case, actor=actor, name=step, note=NOTES.get(step, ""), today=day,
+                        identity_checked=step == "accept_application",
+                    )
         if extras.get("access_code"):
             _set_access_code(case, DEMO_ACCESS_CODE)
     # Each clerk has taken the most urgent case waiting for their agency: "assigned to me" shows something.

@@ -23,7 +23,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cases import rules, selectors
-from cases.models import Agreement, Outcome, TransferCase
+from cases.models import Agreement, FundsStatus, Outcome, TransferCase
+from cases.selectors.funds import case_ledger
+from cases.templatetags.case_tags import signed_money
 
 FONT = "WenQuanYiMicroHei"
 # A TrueType font, embedded (as the subset each document uses); a CID font like STSong-Light is only named.
@@ -138,6 +140,42 @@ def agreement_pdf(agreement: Agreement, verify_url: str, language: str = "zh-han
         return _build(story, title)
 
 
+def _ledger_story(case: TransferCase) -> list[object]:
+    """The funds received, the duplicates with the relationship kept and the refund, and what is credited."""
+    ledger = case_ledger(case)
+    story: list[object] = []
+    if ledger is not None:
+        if ledger.status == FundsStatus.NOT_REQUIRED:
+            rows = [[_("Funds"), _("No funds move (temporary contribution account).")
+                     if ledger.transfer.temporary_account else _("This agreement moves no money.")]]
+        else:
+            rows = [
+                [_("To remit"), _money(ledger.transfer.total)],
+                [_("Remitted"), _money(ledger.remittance.total) if ledger.remittance else "—"],
+                [_("Received"), _money(ledger.received_total)],
+                [_("Difference (received less remitted)"), signed_money(ledger.difference)],
+            ]
+        rows += [[_("Refunded to the worker (duplicate months)"), _money(ledger.refunded_total)],
+                 [_("Credited at the destination"), _money(ledger.credited)]]
+        story += [Paragraph(_("Funds"), BODY), _table(rows, [70 * mm, 94 * mm]), Spacer(1, 4 * mm)]
+        if ledger.receipts:
+            receipt_rows = [[_("Received on"), _("Bank reference"), _("Amount")]] + [
+                [f"{r.received_on:%Y-%m-%d}", r.bank_reference, _money(r.amount)] for r in ledger.receipts
+            ]
+            story += [Paragraph(_("Receipts"), BODY), _table(receipt_rows, [40 * mm, 80 * mm, 44 * mm]),
+                      Spacer(1, 4 * mm)]
+    duplicates = list(case.duplicates.select_related("first_city", "second_city", "kept_city"))
+    if duplicates:
+        duplicate_rows = [[_("Months"), _("Paid in"), _("Relationship kept in"), _("Refund to the worker")]] + [
+            [f"{d.start_month:%Y-%m}–{d.end_month:%Y-%m}", f"{d.first_city.name} / {d.second_city.name}",
+             d.kept_city.name if d.kept_city else "—", _money(d.refund_amount)]
+            for d in duplicates
+        ]
+        story += [Paragraph(_("Duplicate contributions"), BODY),
+                  _table(duplicate_rows, [34 * mm, 60 * mm, 40 * mm, 30 * mm]), Spacer(1, 4 * mm)]
+    return story
+
+
 def acceptance_pdf(case: TransferCase, agreement: Agreement, verify_url: str, language: str = "zh-hans") -> bytes:
     """The destination's confirmation that the relationship continues there; only once completed."""
     if case.confirmation_number is None:
@@ -161,6 +199,7 @@ def acceptance_pdf(case: TransferCase, agreement: Agreement, verify_url: str, la
             Paragraph(title, TITLE),
             _table(rows, [50 * mm, 114 * mm]),
             Spacer(1, 6 * mm),
+            *_ledger_story(case),
             Paragraph(_("The social insurance relationship continues at the receiving agency."), BODY),
             Spacer(1, 4 * mm),
             _verification_block(case.acceptance_code or "", verify_url),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -385,3 +388,59 @@ class AssignForm(forms.Form):
         assignee = cleaned.get("assignee")
         cleaned["assignee_id"] = assignee.pk if assignee is not None else None
         return cleaned
+class _FundsForm(forms.Form):
+    """What a clerk types from the bank's advice; the funds services check it against the case."""
+
+    bank_reference = forms.CharField(label=_("Bank reference"), max_length=64)
+    confirm = forms.BooleanField(
+        label=_("I have checked these figures against the bank's advice: a record of funds cannot be changed."),
+        required=True,
+    )
+    date_field = ""
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        day = cleaned.get(self.date_field)
+        if day and day > timezone.localdate():
+            self.add_error(self.date_field, _("The date is in the future."))
+        return cleaned
+
+
+def _money_field(label: str, minimum: Decimal = Decimal("0")) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, min_value=minimum,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class RemittanceForm(_FundsForm):
+    pooled_fund = _money_field(_("Pooled fund remitted"))
+    personal_account = _money_field(_("Personal account remitted"))
+    value_date = _date_field(_("Value date"))
+    date_field = "value_date"
+    field_order = ["pooled_fund", "personal_account", "bank_reference", "value_date", "confirm"]
+
+    def __init__(self, *args: object, case: TransferCase, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "remittance")
+        super().__init__(*args, **kwargs)
+        self.fields["pooled_fund"].help_text = _("Must equal the pooled fund that moves.")
+        self.fields["personal_account"].help_text = _("Must equal the personal account balance that moves.")
+        self.helper = _helper("remittance", reverse("cases:record_remittance", args=[case.reference]),
+                              _("Record the remittance"))
+
+
+class ReceiptForm(_FundsForm):
+    amount = _money_field(_("Amount received"), Decimal("0.01"))
+    received_on = _date_field(_("Received on"))
+    date_field = "received_on"
+    field_order = ["amount", "received_on", "bank_reference", "confirm"]
+
+    def __init__(self, *args: object, case: TransferCase, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "receipt")
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].help_text = _("Record each arrival as it comes: receipts add up.")
+        self.helper = _helper("receipt", reverse("cases:record_receipt", args=[case.reference]), _("Record the receipt"))

@@ -50,6 +50,8 @@ OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
 LODGING_TURN = (CaseStatus.APPLIED,)
 ORIGIN_TURN = (CaseStatus.SUBMITTED, CaseStatus.VERIFYING)
 DESTINATION_TURN = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
+# The destination still has money to check: not received in full, or more than was remitted.
+FUNDS_TO_RECEIVE = ("remitted", "discrepancy")
 # A due date no case has: the stored sort key of a case without one (paused or closed), so that they sort
 # last in an index that needs no NULL handling.
 NO_DUE_DATE = dt.date(9999, 12, 31)
@@ -63,6 +65,16 @@ class Side(models.TextChoices):
 class Outcome(models.TextChoices):
     FULL_TRANSFER = rules.FULL_TRANSFER, _("Full transfer")
     TEMPORARY_ACCOUNT = rules.TEMPORARY_ACCOUNT, _("Temporary contribution account")
+
+
+class FundsStatus(models.TextChoices):
+    """Where the money of a full transfer stands (docs/domain.md §5 "Funds transfer and reconciliation")."""
+
+    NOT_REQUIRED = "not_required", _("No funds move")
+    AWAITING_REMITTANCE = "awaiting_remittance", _("Awaiting remittance")
+    REMITTED = "remitted", _("Remitted, not yet received in full")
+    RECEIVED = "received", _("Received in full")
+    DISCREPANCY = "discrepancy", _("More received than remitted")
 
 
 class Gender(models.TextChoices):
@@ -165,6 +177,8 @@ EVENT_LABELS = {
     # Between the clerks of an agency: never on the worker's timeline (cases/selectors/portal.py).
     "assign": _("Assigned"),
     "unassign": _("Assignment removed"),
+    "record_remittance": _("Funds remitted"),
+    "record_receipt": _("Funds received"),
 }
 
 
@@ -382,6 +396,13 @@ class TransferCaseQuerySet(models.QuerySet):
     def open(self) -> TransferCaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
+    def update(self, **kwargs: object) -> int:
+        # A status changes only through a transition, which writes its event in the same transaction; on
+        # PostgreSQL a deferred trigger refuses one without (migration 0008), this refuses it earlier, everywhere.
+        if "status" in kwargs:
+            raise TypeError("A case's status changes only through a transition (cases.services.case_transition).")
+        return super().update(**kwargs)
+
     def overdue(self, today: dt.date | None = None) -> TransferCaseQuerySet:
         return self.filter(overdue_on(today or timezone.localdate()))
 
@@ -452,6 +473,11 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         _("acceptance verification code"), max_length=16, unique=True, null=True, blank=True, editable=False
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Kept by the funds services (cases/services/funds.py) beside the remittance and receipts they record, so that
+    # the worklist's money tabs are served by partial indexes; empty while no agreement stands.
+    funds_status = models.CharField(
+        _("funds"), max_length=20, choices=FundsStatus.choices, blank=True, default="", editable=False
+    )
 
     access_code_hash = models.CharField(_("worker access code (hashed)"), max_length=128, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -514,6 +540,14 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["lodged_at", "due_sort", "-id"], name="case_applied_due",
                 condition=Q(status__in=LODGING_TURN),
+            ),
+            models.Index(
+                fields=["origin_agency", "due_sort", "-id"], name="case_out_to_remit",
+                condition=Q(funds_status=FundsStatus.AWAITING_REMITTANCE),
+            ),
+            models.Index(
+                fields=["destination_agency", "due_sort", "-id"], name="case_in_to_receive",
+                condition=Q(funds_status__in=FUNDS_TO_RECEIVE),
             ),
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["created_at"]),
@@ -882,6 +916,66 @@ class CaseDuplicate(models.Model):
         if self.kept_city_id is None:
             return None
         return self.second_city_id if self.kept_city_id == self.first_city_id else self.first_city_id
+
+
+class Remittance(models.Model):
+    """What the origin sent for one agreement (基金划转): the amounts that move, the bank's reference, the value date."""
+
+    case = models.ForeignKey(
+        TransferCase, on_delete=models.PROTECT, related_name="remittances", verbose_name=_("case")
+    )
+    # The agreement it pays: after return_to_origin the next agreement is paid by a remittance of its own.
+    agreement_number = models.CharField(_("agreement number"), max_length=32)
+    pooled_fund = models.DecimalField(_("pooled fund"), **MONEY, validators=[MinValueValidator(0)])
+    personal_account = models.DecimalField(_("personal account"), **MONEY, validators=[MinValueValidator(0)])
+    total = models.DecimalField(_("total"), **MONEY, validators=[MinValueValidator(0)])
+    bank_reference = models.CharField(_("bank reference"), max_length=64)
+    value_date = models.DateField(_("value date"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+
+    class Meta:
+        verbose_name = _("remittance")
+        verbose_name_plural = _("remittances")
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            # A second remittance for one agreement loses even when two clerks record at the same moment.
+            models.UniqueConstraint(fields=["case", "agreement_number"], name="remittance_one_per_agreement"),
+            models.CheckConstraint(condition=Q(total=F("pooled_fund") + F("personal_account")), name="remittance_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.agreement_number} {self.total}"
+
+
+class Receipt(models.Model):
+    """Money the destination received against a remittance; a remittance may arrive in several parts."""
+
+    remittance = models.ForeignKey(
+        Remittance, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("remittance")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    received_on = models.DateField(_("received on"))
+    bank_reference = models.CharField(_("bank reference"), max_length=64)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+
+    class Meta:
+        verbose_name = _("receipt of funds")
+        verbose_name_plural = _("receipts of funds")
+        ordering = ["recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.remittance_id} {self.received_on} {self.amount}"
 
 
 class CaseNote(models.Model):

@@ -1,13 +1,16 @@
-"""E-mail the other party after a transition has committed (never inside the transaction)."""
+"""E-mail the other party about a change: each message is an outbox row written in the change's own transaction,
+sent by a worker after the commit, retried until the mail server takes it (outbox.services; docs/deploy.md).
+
+Call these inside the transaction that makes the change. Every message goes through `_send_one`, never through
+`send_mail`: a message sent inside the request is lost when the mail server is down.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail, send_mass_mail
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,7 +19,7 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from cases.models import CaseEvent
 
-logger = logging.getLogger(__name__)
+from outbox.services import email_enqueue
 
 
 def transition_made(event_id: int) -> None:
@@ -39,17 +42,13 @@ def transition_made(event_id: int) -> None:
     worker_email = case.contact_email
     with translation.override(settings.LANGUAGE_CODE):
         if clerk_addresses:
-            messages.append((*clerk_update(event), settings.DEFAULT_FROM_EMAIL, clerk_addresses))
+            messages.append((*clerk_update(event), clerk_addresses))
         # Events the worker caused carry no clerk; the worker needs no mail about their own action.
         if worker_email and event.actor_id is not None:
             subject, body = worker_update(event)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [worker_email]))
-    if messages:
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except OSError:
-            # The transition stands; a mail server outage must not undo it.
-            logger.exception("notification for event %s not sent", event_id)
+            messages.append((subject, body, [worker_email]))
+    for subject, body, to in messages:
+        _send_one(subject, body, to, f"event {event_id}")
 
 
 def clerk_update(event: CaseEvent) -> tuple[str, str]:
@@ -237,11 +236,8 @@ def reminder_due(reminder_id: int) -> None:
 
 
 def _send_one(subject: str, body: str, to: list[str], what: str) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
-    except OSError:
-        # The change stands; a mail server outage must not undo it.
-        logger.exception("%s not sent", what)
+    """One message to `to` through the outbox; `what` names it in the admin and the log (never personal data)."""
+    email_enqueue(subject=subject, body=body, to=to, about=what)
 
 
 def access_code_issued(*, email: str, reference: str, access_code: str, act_url: str, language: str) -> None:
@@ -254,11 +250,7 @@ def access_code_issued(*, email: str, reference: str, access_code: str, act_url:
             "with the access code as well you can answer a request for information or withdraw the "
             "application: %(url)s\nNo agency will ever ask you for the access code."
         ) % {"reference": reference, "code": access_code, "url": act_url}
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
-    except OSError:
-        # The application stands; the worker still saw the code on the confirmation page.
-        logger.exception("access code for %s not sent", reference)
+    _send_one(subject, body, [email], f"access code of {reference}")
 
 
 def history_changed(event_id: int) -> None:
@@ -285,8 +277,38 @@ def history_changed(event_id: int) -> None:
             "reference": case.reference, "type": case.get_insurance_type_display(),
             "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
         }
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
-    except OSError:
-        # The change stands; a mail server outage must not undo it.
-        logger.exception("notification for event %s not sent", event_id)
+    _send_one(subject, body, addresses, f"history change of event {event_id}")
+
+
+def funds_recorded(event_id: int) -> None:
+    """The other agency hears of money recorded: the destination of a remittance, the origin of a receipt."""
+    from cases.models import CaseEvent
+
+    event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
+    case = event.case
+    agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
+    addresses = list(
+        get_user_model().objects.filter(membership__agency_id__in=agencies, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {
+            "reference": case.reference, "type": case.get_insurance_type_display(),
+            "origin": case.origin_agency.name, "destination": case.destination_agency.name, "note": event.note,
+            "url": site_url(case.get_absolute_url()),
+        }
+        if event.transition == "record_remittance":
+            subject = _("Case %(reference)s: funds remitted") % names
+            body = _(
+                "%(origin)s remitted the funds of case %(reference)s (%(type)s) to %(destination)s.\n%(note)s\n\n"
+                "Record what you receive on the case page: %(url)s"
+            ) % names
+        else:
+            subject = _("Case %(reference)s: funds received") % names
+            body = _(
+                "%(destination)s recorded funds received for case %(reference)s (%(type)s) from %(origin)s.\n"
+                "%(note)s\n\nThe case page: %(url)s"
+            ) % names
+    _send_one(subject, body, addresses, f"notification for event {event_id}")

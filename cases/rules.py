@@ -264,6 +264,10 @@ def personal_account_principal(periods: Iterable[Period]) -> Decimal:
     return round_money(sum(credits_by_year(periods).values(), Decimal(0)))
 
 
+# From 2016 one national credited rate applies (人社厅发〔2017〕71号); before, each province set its own.
+NATIONAL_RATE_FROM = 2016
+
+
 def missing_rates(credits: Mapping[int, Decimal], rates: Rates, until_year: int) -> tuple[int, ...]:
     if not credits:
         return ()
@@ -478,6 +482,14 @@ def benefit_receipt_province(*, hukou_province: str, pension_periods: Sequence[P
     if earlier:
         return BenefitPlace(earlier[-1], "earlier_ten_years")
     return BenefitPlace(hukou_province, "hukou_fallback")
+
+
+def benefit_place_of(hukou_province: str, periods: Iterable[Period], temporary_account_provinces: Iterable[str]) -> BenefitPlace:
+    """The benefit place from the whole history, leaving out the places where the worker only had a temporary
+    contribution account (66号 Art. 6): the relationship stayed where it was while they paid there."""
+    excluded = set(temporary_account_provinces) - {hukou_province}
+    pension = [p for p in periods if p.insurance_type == PENSION and p.province_code not in excluded]
+    return benefit_receipt_province(hukou_province=hukou_province, pension_periods=pension)
 
 
 # --- duplicates and arrears ------------------------------------------------------------------
@@ -776,9 +788,7 @@ def assess(facts: CaseFacts) -> Assessment:
         excluded = set(facts.temporary_account_provinces)
         if temporary:
             excluded.add(facts.destination_city[:2])
-        excluded.discard(facts.hukou_province)
-        pension = [p for p in facts.periods if p.insurance_type == PENSION and p.province_code not in excluded]
-        benefit = benefit_receipt_province(hukou_province=facts.hukou_province, pension_periods=pension)
+        benefit = benefit_place_of(facts.hukou_province, facts.periods, excluded)
 
     return Assessment(
         insurance_type=kind, as_of=facts.as_of, origin_province=origin_province, periods=origin_periods,
@@ -936,3 +946,107 @@ class AssessmentCodec:
             transfer=transfer, outcome=outcome,
             notes=(Message("record_stays"),) if outcome == TEMPORARY_ACCOUNT else (),
         )
+
+
+# --- funds transfer and reconciliation (§5) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Remittable:
+    """What the origin remits under an agreement: the assessment's transfer, and whether nothing moves."""
+
+    pooled_fund: Decimal
+    personal_account: Decimal
+    total: Decimal
+    temporary_account: bool
+
+    @property
+    def funds_required(self) -> bool:
+        """A remittance is recorded only when money moves (unemployment moves months only)."""
+        return not self.temporary_account and self.total > 0
+
+
+def remittable(assessment: Assessment) -> Remittable:
+    zero = Decimal("0.00")
+    pooled = assessment.transfer.pooled_fund or zero
+    personal = assessment.transfer.personal_account or zero
+    return Remittable(pooled, personal, pooled + personal, assessment.moves_nothing)
+
+
+def money_sum(amounts: Iterable[Decimal]) -> Decimal:
+    return round_money(sum(amounts, Decimal(0)))
+
+
+def require_remittance_matches(expected: Transfer, pooled_fund: Decimal, personal_account: Decimal) -> None:
+    """The remittance must be exactly what moves; the message names each part's difference."""
+    differences = [
+        (label, amount - wanted)
+        for label, amount, wanted in (
+            (_("pooled fund"), pooled_fund, expected.pooled_fund),
+            (_("personal account"), personal_account, expected.personal_account),
+        )
+        if amount != wanted
+    ]
+    if differences:
+        raise RuleViolation(
+            _("The remittance must equal what moves (%(total)s): %(differences)s.") % {
+                "total": expected.total,
+                "differences": "; ".join(
+                    _("%(part)s differs by %(difference)s") % {"part": label, "difference": signed_money(difference)}
+                    for label, difference in differences
+                ),
+            },
+            "remittance_mismatch",
+        )
+
+
+def signed_money(value: Decimal) -> str:
+    """+12.00 / -12.00 / 0.00: a difference says which way it goes."""
+    value = round_money(value)
+    return f"+{value}" if value > 0 else str(value)
+
+
+FUNDS_NOT_REQUIRED, AWAITING_REMITTANCE, REMITTED, RECEIVED, DISCREPANCY = (
+    "not_required", "awaiting_remittance", "remitted", "received", "discrepancy",
+)
+
+
+def funds_status(*, required: bool, remitted_total: Decimal | None, received_total: Decimal) -> str:
+    if not required:
+        return FUNDS_NOT_REQUIRED
+    if remitted_total is None:
+        return AWAITING_REMITTANCE
+    if received_total < remitted_total:
+        return REMITTED
+    return RECEIVED if received_total == remitted_total else DISCREPANCY
+
+
+def funds_difference(received_total: Decimal, remitted_total: Decimal | None) -> Decimal:
+    """received − remitted: negative while money is outstanding, positive for an excess."""
+    return round_money(received_total - (remitted_total or Decimal(0)))
+
+
+def credited_amount(received_total: Decimal, refunds_from_transfer: Iterable[Decimal]) -> Decimal:
+    """What the destination credits: the money received less what it refunds the worker out of it
+    (the released months of the origin's relationship, 人社部发〔2009〕187号)."""
+    return round_money(received_total - money_sum(refunds_from_transfer))
+
+
+def completion_funds_violation(status: str, expected_total: Decimal, remitted_total: Decimal | None,
+                               received_total: Decimal) -> RuleViolation | None:
+    """Why the funds stop `complete`, naming the difference; None when they are received or none move."""
+    if status in (FUNDS_NOT_REQUIRED, RECEIVED):
+        return None
+    if status == AWAITING_REMITTANCE:
+        return RuleViolation(
+            _("The origin has not recorded its remittance of %(total)s yet; difference %(difference)s.") % {
+                "total": expected_total, "difference": signed_money(-expected_total),
+            },
+            "funds_not_received",
+        )
+    difference = funds_difference(received_total, remitted_total)
+    return RuleViolation(
+        _("The receipts (%(received)s) do not add up to the remittance (%(remitted)s): difference %(difference)s.")
+        % {"received": received_total, "remitted": remitted_total, "difference": signed_money(difference)},
+        "funds_discrepancy" if difference > 0 else "funds_not_received",
+    )

@@ -4,9 +4,14 @@ import logging
 import time
 from collections.abc import Callable
 
+import redis.exceptions
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from cases.ids import mask_in_text
 
@@ -91,3 +96,74 @@ class PrivateNoStoreMiddleware:
         # The session cookie, not whether the view read the session: a page may show private data it took from
         # elsewhere in the session's name, and a response may be the one that starts a session.
         return settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in response.cookies
+
+
+# A database that is down, unreachable, hung past its timeouts or refusing connections, or the shared cache (the
+# limits) likewise: the request cannot be served now and may be later, which is a 503, not a 500
+# (docs/deploy.md, "Outages").
+UNAVAILABLE = (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    return isinstance(error, UNAVAILABLE) or (
+        isinstance(error, DatabaseError) and isinstance(error.__cause__, UNAVAILABLE)
+    )
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """JSON for the API, the translated page for everyone else; rendered without the request, whose context
+    processors would ask the database for the signed-in clerk's agency."""
+    with translation.override(translation.get_language_from_request(request)):
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": _("The service is unavailable for a moment; try again shortly.")}, status=503
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """An unreachable database raised by a view becomes a 503 (handler500 does the same for the rest)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if database_unavailable(exception):
+            request_log.warning("database unavailable", extra={"fields": {"error": type(exception).__name__}})
+            return unavailable_response(request)
+        return None
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path is a 404 (no page has one) and in the query string a 400, at the door: nothing
+    legitimate carries one, and PostgreSQL refuses it in any text, so it would reach a query only to fail as a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = "\x00" in request.path or self._in_query(request)
+        if not refused:
+            return self.get_response(request)
+        # Before LocaleMiddleware: the language is the request's own, not whatever this thread last used.
+        with translation.override(translation.get_language_from_request(request)):
+            api = request.path.startswith("/api/")
+            if "\x00" in request.path:
+                if api:
+                    return JsonResponse({"detail": _("Not found.")}, status=404)
+                return HttpResponse(render_to_string("404.html"), status=404)
+            if api:
+                return JsonResponse({"detail": _("The address may not contain NUL characters.")}, status=400)
+            return HttpResponse(render_to_string("400.html"), status=400)
+
+    @staticmethod
+    def _in_query(request: HttpRequest) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,12 +42,16 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "phonenumber_field",
+    "sstransfer.apps.SignInThrottleConfig",
     "regions",
     "cases",
+    "outbox",
 ]
 
 MIDDLEWARE = [
     "sstransfer.middleware.RequestLogMiddleware",
+    "sstransfer.middleware.DatabaseUnavailableMiddleware",
+    "sstransfer.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sstransfer.middleware.ContentSecurityPolicyMiddleware",
     "sstransfer.middleware.PrivateNoStoreMiddleware",
+    # Last, so that it sees a sign-in refused by its backend after every other middleware ran.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sstransfer.urls"
@@ -92,13 +99,65 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and 409s, as on PostgreSQL.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+# A database that is down or hung must fail a request within seconds, not hold a worker until gunicorn kills it
+# (docs/deploy.md, "Timeouts").
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=15000)
+
+
+def _with_timeouts(database: dict) -> dict:
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+        options.setdefault("options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
+    return database
+
+
+_with_timeouts(DATABASES["default"])
+# An optional read replica for the public lookups and lists (sstransfer.routers; docs/deploy.md, "Read replica").
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = _with_timeouts(env.db("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["sstransfer.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("sstransfer.middleware.RefuseNulMiddleware") + 1,
+                      "sstransfer.routers.ReplicaReadsMiddleware")
+# GETs whose reads of cases and reference data the replica serves: the directory, verification, the worklist and
+# the API's lists (a second's replication lag is harmless there; a status lookup stays on the primary).
+REPLICA_READ_PATHS = [
+    r"/", r"/agencies/", r"/verify/[0-9A-Za-z]*/?", r"/api/v1/agencies", r"/api/v1/verify/[0-9A-Za-z]+",
+    r"/api/v1/cases",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis that is down or hung fails a request (503) and /readyz within REDIS_TIMEOUT seconds.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=2)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        },
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sstransfer"}}
+
+# django-axes first: every sign-in path (the clerks' login, the admin, the API token) goes through authenticate(),
+# so one counter covers them all. Locked per user name (one name is not tried from a thousand addresses) and per
+# address (one address does not try a thousand names), each after SIGN_IN_MAX_FAILURES failures.
+AUTHENTICATION_BACKENDS = ["sstransfer.auth_backends.SignInThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_MAX_FAILURES", default=20)
+AXES_COOLOFF_TIME = env.float("SIGN_IN_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sstransfer.auth_views.locked_out"
+AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=0) or None
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Locks are looked at and lifted with `manage.py axes_list_attempts` / `axes_reset_username` (docs/deploy.md).
+AXES_ENABLE_ADMIN = False
+# Axes stores attempts in the database, where every app server sees them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,6 +212,29 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sstransfer <noreply@
 # (a worker's "My case", a clerk's case page) start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Background work (docs/deploy.md, "Processes"). With a broker (Redis in production) `make worker` runs the tasks
+# and `make beat` the schedule; without one, tasks run in the process that queues them, so `make run` and the
+# tests need nothing else.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TASK_DEFAULT_QUEUE = "sstransfer"
+# Every periodic job, in one place; beat reads it.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "outbox-send-pending": {"task": "outbox.tasks.send_pending_email", "schedule": 60.0},
+    # Due-date reminders (cases/services/reminders.py), each morning before the offices open.
+    "cases-send-reminders": {"task": "cases.send_reminders", "schedule": crontab(hour=7, minute=30)},
+}
+# Attempts before a message is given up (it stays in the admin, where it can be queued again).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_MAX_DELAY_SECONDS = env.int("OUTBOX_MAX_DELAY_SECONDS", default=3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -171,7 +253,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "sstransfer Agency API",
     "DESCRIPTION": "Transfer of social insurance relationships between pooling areas.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -181,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "TransitionEnum": "cases.api.serializers.TRANSITION_NAMES",
         "AgreementStatusEnum": "cases.models.Agreement.Status",
         "CaseStatusEnum": "cases.models.CaseStatus",
+        "FundsStatusEnum": "cases.models.FundsStatus",
     },
     "APPEND_COMPONENTS": {
         "schemas": {
@@ -198,9 +281,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Status lookups allowed per client address per hour before refusing (DOMAIN: privacy).
+# Failed status lookups (and access-code checks) per client address per hour: after this many for one reference or
+# ID number every try at it is refused; after this many in all only wrong ones are, so that a shared mobile-network
+# address does not lock real workers out (docs/deploy.md, "Limits").
 STATUS_LOOKUP_MAX_FAILURES = env.int("STATUS_LOOKUP_MAX_FAILURES", default=10)
+# …and per reference and per ID number from every address together, against guessing from many addresses.
+STATUS_LOOKUP_MAX_FAILURES_PER_TARGET = env.int("STATUS_LOOKUP_MAX_FAILURES_PER_TARGET", default=50)
 STATUS_LOOKUP_WINDOW_SECONDS = 3600
+# Online applications lodged per client address per hour.
+ONLINE_APPLICATIONS_PER_ADDRESS = env.int("ONLINE_APPLICATIONS_PER_ADDRESS", default=20)
+ONLINE_APPLICATIONS_WINDOW_SECONDS = 3600
+# Password-reset e-mails asked for per address and per e-mail address per hour.
+PASSWORD_RESETS_PER_HOUR = env.int("PASSWORD_RESETS_PER_HOUR", default=5)
 # Reverse proxies in front of the site that append to X-Forwarded-For. With 0 the header is
 # ignored (anyone can send it), and the rate limit counts per REMOTE_ADDR.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

@@ -18,6 +18,15 @@ MESSAGES = [
     gettext_noop("In case you’ve forgotten, you are:"),
     # django-simple-history 3.13: the column of a period's versions that lists what each changed.
     gettext_noop("Changes"),
+    # django-axes 8.3: its models' names, in the permission lists of the user and group admin.
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
     # django.forms 5.2: a model choice that no longer exists (the admin's filters and forms).
     gettext_noop("%(model)s instance with %(field)s %(value)r is not a valid choice."),
     # django.contrib.auth 5.2: the password length rule (a plural: only ngettext marks both forms).

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from regions.models import AgencyMembership, City
@@ -14,6 +15,17 @@ from regions.services import clerk_create, credit_rate_set, regions_load
 
 PASSWORD = "test-pass-2026"
 ORIGIN, DESTINATION, OUTSIDER = "440300", "510100", "330100"
+
+
+def _allow_event_truncate(sender: object, connection: object, **kwargs: object) -> None:
+    # Transactional tests end by flushing every table with TRUNCATE, which the event table refuses on PostgreSQL
+    # unless the session allows it (cases/migrations/0008); the application never does.
+    if connection.vendor == "postgresql":  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute("SET sstransfer.allow_event_truncate = 'on'")
+
+
+connection_created.connect(_allow_event_truncate)
 
 
 def pytest_configure(config: pytest.Config) -> None:

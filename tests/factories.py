@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 import factory
 from django.db import connection
@@ -12,6 +13,7 @@ from django.db.models import QuerySet
 from cases import rules, services
 from cases.ids import check_character
 from cases.models import Actor, Agreement, CaseEvent, TransferCase, Worker
+from cases.selectors.funds import case_transfer
 from regions.models import Agency, City
 
 _sequence = itertools.count(1)
@@ -86,20 +88,53 @@ PATH_TO = {
     "verifying": ["start_verification"],
     "info_requested": ["start_verification", "request_info"],
     "agreement_issued": ["start_verification", "issue_agreement"],
-    "receiving": ["start_verification", "issue_agreement", "register_agreement"],
-    "completed": ["start_verification", "issue_agreement", "register_agreement", "complete"],
+    # Registered, with the funds of a full transfer received in full: ready to complete.
+    "receiving": ["start_verification", "issue_agreement", "register_agreement", "remit", "receive"],
+    "completed": ["start_verification", "issue_agreement", "register_agreement", "remit", "receive", "complete"],
     "rejected": ["reject"],
     "withdrawn": ["withdraw"],
 }
 
 
+def remit(case: TransferCase, users: dict, who: str = "origin_clerk") -> TransferCase:
+    """The origin remits exactly what moves (a case that moves no funds is left as it is)."""
+    case.refresh_from_db()
+    if case.funds_status != "awaiting_remittance":
+        return case
+    moving = case_transfer(case)
+    return services.remittance_record(
+        case=case, actor=Actor.for_user(users[who]), pooled_fund=moving.pooled_fund,
+        personal_account=moving.personal_account, bank_reference="BANK-REF-1", value_date=dt.date.today(),
+        user=users[who],
+    )
+
+
+def receive(case: TransferCase, users: dict, amount: Decimal | None = None, who: str = "dest_clerk") -> TransferCase:
+    """The destination receives the whole remittance, or `amount` of it."""
+    case.refresh_from_db()
+    if case.funds_status not in ("remitted", "discrepancy"):
+        return case
+    if amount is None:
+        amount = case_transfer(case).total
+    return services.receipt_record(
+        case=case, actor=Actor.for_user(users[who]), amount=amount, received_on=dt.date.today(),
+        bank_reference="BANK-IN-1", user=users[who],
+    )
+
+
 def advance(case: TransferCase, users: dict, *steps: str, note: str = "reason") -> TransferCase:
+    """Run transitions by name; "remit" and "receive" record the funds of a full transfer in full."""
     for step in steps:
-        # Accepting an online application takes the clerk's word that the identity document was checked.
-        checked = {"identity_checked": True} if step == "accept_application" else {}
-        case = services.case_transition(
-            case=case, actor=Actor.for_user(users[STEP_ACTOR[step]]), name=step, note=note, **checked
-        )
+        if step == "remit":
+            case = remit(case, users)
+        elif step == "receive":
+            case = receive(case, users)
+        else:
+            # Accepting an online application takes the clerk's word that the identity document was checked.
+            case = services.case_transition(
+                case=case, actor=Actor.for_user(users[STEP_ACTOR[step]]), name=step, note=note,
+                identity_checked=step == "accept_application",
+            )
     return case
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -19,11 +20,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 # Session, user, then the page's own queries; none grows with the number of rows.
 CHANGELIST_QUERIES = {
     "auth.group": 6, "authtoken.tokenproxy": 6, "regions.province": 6, "regions.city": 7, "regions.agency": 7,
-    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 7, "regions.calendarday": 8,
+    "regions.agencymembership": 6, "regions.regionpolicy": 7, "regions.creditrate": 8, "regions.calendarday": 8,
     "auth.user": 7, "cases.worker": 6, "cases.contributionperiod": 6, "cases.transfercase": 9, "cases.caseevent": 8,
-    "cases.casenote": 6, "cases.caseattachment": 6, "cases.workeraccess": 8,
+    "cases.casenote": 6, "cases.caseattachment": 6, "cases.workeraccess": 8, "outbox.outboundemail": 7,
+    "cases.casereminder": 8,
 }
-CASE_PAGE_QUERIES = 11
+# The case page, with its inlines of agreements, events, duplicates and remittances.
+CASE_PAGE_QUERIES = 13
 
 
 def changelist_url(model) -> str:
@@ -142,3 +145,25 @@ def test_an_administrators_period_is_checked_and_updates_the_cases_duplicates(ad
     assert admin_client.post(reverse("admin:cases_contributionperiod_delete", args=[period.pk]),
                              {"post": "yes"}).status_code == 302
     assert not case.duplicates.exists()
+
+
+def test_credited_rates_are_listed_and_edited_by_province_and_year(admin_client, reference_data):
+    from regions.models import CreditRate
+
+    own = CreditRate.objects.create(year=2012, province_id="44", percent=Decimal("3.5000"))
+    CreditRate.objects.create(year=2012, province_id="51", percent=Decimal("2.5000"))
+    url = reverse("admin:regions_creditrate_changelist")
+    listed = admin_client.get(url, {"year": "2012", "province__code__exact": "44"}).content.decode()
+    assert "3.5000" in listed and "2.5000" not in listed
+    # The percentage is edited in the list itself.
+    form = admin_client.get(url, {"year": "2012"}).context["cl"].formset
+    data = {f"{form.prefix}-{key}": value for key, value in form.management_form.initial.items()}
+    for index, row in enumerate(form.forms):
+        data[f"{form.prefix}-{index}-id"] = row.instance.pk
+        data[f"{form.prefix}-{index}-percent"] = "3.7500" if row.instance.pk == own.pk else row.instance.percent
+        data[f"{form.prefix}-{index}-is_placeholder"] = ""
+    data["_save"] = "Save"
+    response = admin_client.post(url + "?year=2012", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    own.refresh_from_db()
+    assert own.percent == Decimal("3.7500")

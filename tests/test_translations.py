@@ -23,7 +23,10 @@ from django.views.csrf import csrf_failure
 
 from cases import selectors, services
 from cases.models import Actor
+from cases.selectors.funds import case_transfer
 from regions.models import City
+from sstransfer.auth_views import locked_out
+from sstransfer.middleware import unavailable_response
 from tests.conftest import PASSWORD
 from tests.factories import WorkerFactory, advance, apply_online, latest_agreement, make_id_number, open_case, periods
 from tests.translation_support import Lookup, latin_phrases, recording_untranslated
@@ -191,6 +194,8 @@ def cases_in_every_state(users):
     older = WorkerFactory(id_number=make_id_number(county="420103", birth=dt.date(1970, 1, 20)),
                           hukou_city=City.objects.get(code="420100"))
     made["temporary"] = open_case(users, worker=older, status="verifying")
+    # Returned and issued again: a void agreement superseded by the next, both listed and verifiable.
+    made["reissued"] = advance(open_case(users, status="receiving"), users, "return_to_origin", "issue_agreement")
     clerk = Actor.for_user(users["dest_clerk"])
     services.case_add_note(case=made["receiving"], actor=clerk, user=users["dest_clerk"], text="请核对")
     services.case_add_attachment(
@@ -240,6 +245,30 @@ def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
         "file": SimpleUploadedFile("p.csv", b"a,b\n1,2\n"),
     }, status=400)
     visits.post(origin, reverse("cases:add_period", args=[cases["completed"].reference]), {})
+    # The funds: the remittance form's refusals, a remittance, then the destination's receipts.
+    issued = cases["agreement_issued"].reference
+    remittance = reverse("cases:record_remittance", args=[issued])
+    visits.post(origin, remittance, {"remittance-pooled_fund": "1.001", "remittance-value_date": "2999-01-01"},
+                status=400)
+    visits.post(origin, remittance, {
+        "remittance-pooled_fund": "1.00", "remittance-personal_account": "1.00", "remittance-bank_reference": "B1",
+        "remittance-value_date": "2026-01-05", "remittance-confirm": "on",
+    }, status=400)
+    moving = case_transfer(cases["agreement_issued"])
+    visits.post(origin, remittance, {
+        "remittance-pooled_fund": str(moving.pooled_fund), "remittance-personal_account": str(moving.personal_account),
+        "remittance-bank_reference": "B1", "remittance-value_date": "2026-01-05", "remittance-confirm": "on",
+    })
+    visits.post(origin, remittance, {})
+    receipts = reverse("cases:record_receipt", args=[issued])
+    funds_dest = visits.client(users["dest_clerk"])
+    visits.post(funds_dest, receipts, {"receipt-amount": "0"}, status=400)
+    visits.post(funds_dest, receipts, {
+        "receipt-amount": str(moving.total + 1), "receipt-received_on": "2026-01-06", "receipt-bank_reference": "B2",
+        "receipt-confirm": "on",
+    })
+    visits.get(funds_dest, reverse("cases:detail", args=[issued]))
+    visits.get(origin, reverse("cases:detail", args=[issued]))
     # Corrections: the form, its refusals, the confirmation before deleting, a locked period, another city's.
     period = cases["verifying"].worker.periods.filter(city_id="440300").first()
     correct = reverse("cases:correct_period", args=[verifying, period.pk])
@@ -346,6 +375,8 @@ def visit_portal_pages(visits: Visits, cases: dict, settings) -> None:
     visits.post(worker, "/status/", {"reference": "TR-2026-NOSUCH", "id_number": "11010519491231002X"})
     visits.post(worker, "/status/", {})
     visits.get(worker, reverse("cases:verify", args=[latest_agreement(cases["agreement_issued"]).verification_code]))
+    visits.get(worker, reverse("cases:verify", args=[cases["reissued"].agreements.get(status="void").verification_code]))
+    visits.get(worker, reverse("cases:verify", args=[cases["completed"].acceptance_code]))
     visits.get(worker, reverse("cases:verify", args=["NOSUCH9"]), status=404)
     visits.post(worker, "/apply/", {"id_number": "123", "email": "bad", "phone": "x"})
     visits.post(worker, "/apply/", {
@@ -405,6 +436,8 @@ def visit_error_pages(visits: Visits) -> None:
     with translation.override("zh-hans"):
         for label, response in [
             ("500", defaults.server_error(request)),
+            ("503", unavailable_response(request)),
+            ("sign-in locked", locked_out(request, None, None)),
             ("400", defaults.bad_request(request, Exception())),
             ("CSRF", csrf_failure(request)),
         ]:

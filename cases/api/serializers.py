@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -16,12 +19,15 @@ from cases.models import (
     TRANSITION_RULES,
     Agreement,
     CaseStatus,
+    FundsStatus,
     Outcome,
     Side,
     TransferCase,
     Worker,
 )
 from cases.selectors import agency_for_city
+from cases.selectors.funds import case_ledger
+from cases.services import parse_money
 from regions.models import MONEY, Agency, City, InsuranceType
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -407,10 +413,39 @@ class DuplicateSerializer(serializers.Serializer):
     refund_amount = money(allow_null=True)
 
 
+class RemittanceSerializer(serializers.Serializer):
+    pooled_fund = money()
+    personal_account = money()
+    total = money()
+    bank_reference = serializers.CharField()
+    value_date = serializers.DateField()
+    recorded_at = serializers.DateTimeField()
+
+
+class ReceiptSerializer(serializers.Serializer):
+    amount = money()
+    received_on = serializers.DateField()
+    bank_reference = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class FundsSerializer(serializers.Serializer):
+    """The ledger of cases/selectors/funds.py: what the origin remitted and what the destination received."""
+
+    status = serializers.ChoiceField(choices=FundsStatus.choices)
+    remittance = RemittanceSerializer(allow_null=True)
+    received_total = money()
+    receipts = ReceiptSerializer(many=True)
+    difference = money(help_text=_("received_total − the remitted total: negative while money is outstanding."))
+    refunded_total = money(help_text=_("Refunds to the worker of resolved duplicate months."))
+    credited = money(help_text=_("What the destination credits: received less the refunds taken out of it."))
+
+
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     transition = serializers.CharField(help_text=_(
-        "A transition name, or open / resolve_duplicate / add_material (documents from the worker), or "
+        "A transition name, or open / resolve_duplicate / add_material (documents from the worker) / "
+        "record_remittance / record_receipt, or "
         "contributions_recorded / contribution_corrected / contribution_deleted when the worker's history of the "
         "case's type changed, or due_date_recomputed when the official calendar of its year was entered."
     ))
@@ -468,6 +503,9 @@ class CaseSerializer(CaseSummarySerializer):
     agreements = serializers.SerializerMethodField(help_text=_("Every agreement of the case, oldest first."))
     acceptance = serializers.SerializerMethodField()
     duplicates = DuplicateSerializer(many=True)
+    funds = serializers.SerializerMethodField(
+        help_text=_("null before the agreement; a temporary account's status is not_required.")
+    )
     available_transitions = serializers.SerializerMethodField(
         help_text=_("The transitions the caller may run now: side, role, state and rules all allow them.")
     )
@@ -500,6 +538,11 @@ class CaseSerializer(CaseSummarySerializer):
         return TransferSerializer(
             {"pooled_fund": transfer.pooled_fund, "personal_account": transfer.personal_account, "total": transfer.total}
         ).data
+
+    @extend_schema_field(FundsSerializer(allow_null=True))
+    def get_funds(self, case: TransferCase) -> dict | None:
+        ledger = case_ledger(case)
+        return None if ledger is None else FundsSerializer(ledger).data
 
     @extend_schema_field(AgreementSerializer(allow_null=True))
     def get_agreement(self, case: TransferCase) -> dict | None:
@@ -547,6 +590,49 @@ class DuplicateResolveSerializer(serializers.Serializer):
     keep_city_code = serializers.RegexField(
         r"^\d{6}$", help_text=_("The city whose relationship is kept for the duplicated months.")
     )
+
+
+@extend_schema_field({"type": "string", "pattern": MONEY_INPUT_PATTERN, "example": "1234.50"})
+class MoneyInput(serializers.Field):
+    """An amount as docs/api.md writes money ("1234.50"); a float, a negative or a third decimal is refused."""
+
+    def to_internal_value(self, data: object) -> Decimal:
+        try:
+            return parse_money(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def to_representation(self, value: Decimal) -> str:
+        return str(value)
+
+
+class NotFutureDateField(serializers.DateField):
+    def to_internal_value(self, value: object) -> dt.date:
+        day = super().to_internal_value(value)
+        if day > timezone.localdate():
+            raise serializers.ValidationError(_("The date is in the future."))
+        return day
+
+
+BANK_REFERENCE_HELP = _("The bank's reference of the transfer.")
+
+
+class RemittanceCreateSerializer(serializers.Serializer):
+    pooled_fund = MoneyInput(help_text=_("Must equal the pooled fund that moves."))
+    personal_account = MoneyInput(help_text=_("Must equal the personal account that moves."))
+    bank_reference = serializers.CharField(max_length=64, help_text=BANK_REFERENCE_HELP)
+    value_date = NotFutureDateField(help_text=_("The transfer's value date; not in the future."))
+
+
+class ReceiptCreateSerializer(serializers.Serializer):
+    amount = MoneyInput(help_text=_("What arrived; several receipts add up to the remittance."))
+    received_on = NotFutureDateField(help_text=_("Not in the future."))
+    bank_reference = serializers.CharField(max_length=64, help_text=BANK_REFERENCE_HELP)
+
+    def validate_amount(self, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise serializers.ValidationError(_("Enter an amount of more than zero."))
+        return value
 
 
 # --- public: the worker's status, agreement verification -------------------------------------

@@ -27,6 +27,8 @@ urlpatterns = [
         name="api-transition",
     ),
     re_path(rf"^cases/{REFERENCE}/duplicates/resolve$", views.DuplicatesResolveView.as_view(), name="api-duplicates"),
+    re_path(rf"^cases/{REFERENCE}/remittance$", views.RemittanceView.as_view(), name="api-remittance"),
+    re_path(rf"^cases/{REFERENCE}/receipts$", views.ReceiptsView.as_view(), name="api-receipts"),
     re_path(rf"^cases/{REFERENCE}/agreement\.pdf$", views.AgreementPdfView.as_view(), name="api-agreement"),
     path("applications", views.ApplicationCreateView.as_view(), name="api-applications"),
     re_path(

@@ -148,6 +148,10 @@ class ObtainToken(ObtainAuthToken):
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().post(request, *args, **kwargs)
 
+    def get_serializer_context(self) -> dict[str, object]:
+        # django-axes marks a locked sign-in on the request it is given; the middleware reads the Django one.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 # --- directory -------------------------------------------------------------------------------
 
@@ -308,7 +312,7 @@ class ContributionHistoryView(ClerkView):
 
 
 class CaseListPagination(Pagination):
-    """API.md's pages ({"count", "next", "previous", "results"}, ?page=N, 50 a page), read by keyset.
+    """The contract's pages (docs/api.md) ({"count", "next", "previous", "results"}, ?page=N, 50 a page), read by keyset.
 
     `next` and `previous` carry the page number and a cursor (`after` or `before`: the sort values of the
     row at the page's edge), so following them costs the same at page 200 as at page 1. A page number alone
@@ -443,7 +447,7 @@ class CaseTransitionView(ClerkView):
         ),
         parameters=[
             REFERENCE,
-            path_parameter("name", TRANSITION_PATTERN, _("A transition name (DOMAIN.md §3)."), enum=s.TRANSITION_NAMES),
+            path_parameter("name", TRANSITION_PATTERN, _("A transition name (docs/domain.md §3)."), enum=s.TRANSITION_NAMES),
         ],
         request=s.AcceptApplicationSerializer,
         responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
@@ -476,6 +480,41 @@ class DuplicatesResolveView(ClerkView):
         services.duplicates_resolve(
             case=case, actor=self.actor(), keep_city_code=data["keep_city_code"], user=request.user
         )
+        return case_response(request, reference)
+
+
+class RemittanceView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("Record the origin's remittance of what moves (origin clerk or supervisor)"),
+        description=_(
+            "In agreement_issued or receiving, for a full transfer. 400 when the amounts differ from what moves (the "
+            "message names the difference) or for a temporary account; 403 for the other side; 409 for a second "
+            "remittance or another state."
+        ),
+        parameters=[REFERENCE], request=s.RemittanceCreateSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.get_case_for_user(request.user, reference)
+        data = validated(s.RemittanceCreateSerializer, request.data)
+        services.remittance_record(case=case, actor=self.actor(), user=request.user, **data)
+        return case_response(request, reference)
+
+
+class ReceiptsView(ClerkView):
+    @extend_schema(
+        tags=["cases"], summary=_("Record funds received (destination clerk or supervisor)"),
+        description=_(
+            "In agreement_issued or receiving, after the remittance (409 before it); receipts add up. 403 for the "
+            "other side."
+        ),
+        parameters=[REFERENCE], request=s.ReceiptCreateSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.get_case_for_user(request.user, reference)
+        data = validated(s.ReceiptCreateSerializer, request.data)
+        services.receipt_record(case=case, actor=self.actor(), user=request.user, **data)
         return case_response(request, reference)
 
 

@@ -24,6 +24,17 @@ def rate_rows() -> tuple[rules.RateRow, ...]:
     )
 
 
+def temporary_account_provinces(worker_id: int, *, exclude_case: int | None = None) -> frozenset[str]:
+    """Where the worker has a temporary contribution account: the destinations of their temporary-account cases
+    whose agreement stands (66号 Art. 5). One query."""
+    cases = TransferCase.objects.filter(
+        worker_id=worker_id, outcome=Outcome.TEMPORARY_ACCOUNT, status__in=AGREEMENT_STATUSES,
+    )
+    if exclude_case is not None:
+        cases = cases.exclude(pk=exclude_case)
+    return frozenset(city[:2] for city in cases.values_list("destination_agency__city_id", flat=True))
+
+
 def case_facts(case: TransferCase, *, today: dt.date | None = None) -> rules.CaseFacts:
     """Four queries: the worker's periods, the policies of the year, the rates, the worker's temporary accounts."""
     today = today or timezone.localdate()
@@ -41,11 +52,7 @@ def case_facts(case: TransferCase, *, today: dt.date | None = None) -> rules.Cas
         levels[policy.province_id] = {rules.MEDICAL: policy.medical_pooling, rules.UNEMPLOYMENT: policy.unemployment_pooling}
         if policy.province_id == destination_province:
             destination_policy = policy
-    temporary = frozenset(
-        city[:2] for city in TransferCase.objects.filter(
-            worker_id=case.worker_id, outcome=Outcome.TEMPORARY_ACCOUNT, status__in=AGREEMENT_STATUSES,
-        ).exclude(pk=case.pk).values_list("destination_agency__city_id", flat=True)
-    ) if registered else frozenset()
+    temporary = temporary_account_provinces(case.worker_id, exclude_case=case.pk) if registered else frozenset()
     worker = case.person
     origin_city = case.origin_agency.city
     return rules.CaseFacts(

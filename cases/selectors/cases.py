@@ -31,6 +31,7 @@ from cases.models import (
     actor_may,
 )
 from cases.selectors.assessment import case_assessment
+from cases.selectors.funds import completion_funds_blocker
 from cases.selectors.lists import Key, Order
 from cases.selectors.reference import calendar_overrides
 from regions.workdays import add_workdays
@@ -109,6 +110,8 @@ def case_report(case: TransferCase, *, today: dt.date | None = None) -> CaseRepo
         report.blockers["issue_agreement"] = assessment.blocking_message
     if case.status == CaseStatus.RECEIVING and any(not d.resolved for d in case.duplicates.all()):
         report.blockers["complete"] = _("Resolve every duplicate contribution before completing the acceptance.")
+    elif case.status == CaseStatus.RECEIVING and (funds := completion_funds_blocker(case)):
+        report.blockers["complete"] = funds
     return report
 
 

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    FUNDS_TO_RECEIVE,
     LODGING_TURN,
     OPEN_STATUSES,
     TERMINAL_STATUSES,
     CaseEvent,
     CaseStatus,
+    FundsStatus,
     TransferCase,
     TransferCaseQuerySet,
     awaiting_move_of,
@@ -80,6 +82,13 @@ WORKLIST: tuple[Tab, ...] = (
     Tab("overdue", _("Overdue"), lambda s: (
         Q(origin_agency_id=s.agency_id) & overdue_on(s.today),
         Q(destination_agency_id=s.agency_id) & overdue_on(s.today),
+    ), BY_DUE),
+    # The money of full transfers (cases/services/funds.py keeps funds_status): case_out_to_remit, case_in_to_receive.
+    Tab("to_remit", _("Funds to remit"), lambda s: (
+        Q(origin_agency_id=s.agency_id, funds_status=FundsStatus.AWAITING_REMITTANCE),
+    ), BY_DUE),
+    Tab("to_receive", _("Funds to receive"), lambda s: (
+        Q(destination_agency_id=s.agency_id, funds_status__in=FUNDS_TO_RECEIVE),
     ), BY_DUE),
     Tab("closed", _("Closed"), lambda s: (
         Q(origin_agency_id=s.agency_id, status__in=TERMINAL_STATUSES),
@@ -159,6 +168,8 @@ class Dashboard:
     by_status: list[tuple[str, str, int]]
     overdue_ours: int
     overdue_theirs: int
+    to_remit: int
+    to_receive: int
     steps: list[StepFigure]
     since: dt.date
 
@@ -199,6 +210,13 @@ def dashboard(agency_id: int, today: dt.date) -> Dashboard:
         by_status=[(status.value, status.label, counts.get(status.value, 0)) for status in CaseStatus],
         overdue_ours=overdue["ours"],
         overdue_theirs=overdue["total"] - overdue["ours"],
+        # Each counted on its partial index (the worklist's money tabs).
+        to_remit=TransferCase.objects.filter(
+            origin_agency_id=agency_id, funds_status=FundsStatus.AWAITING_REMITTANCE
+        ).count(),
+        to_receive=TransferCase.objects.filter(
+            destination_agency_id=agency_id, funds_status__in=FUNDS_TO_RECEIVE
+        ).count(),
         steps=steps,
         since=since,
     )

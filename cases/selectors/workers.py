@@ -16,6 +16,7 @@ from cases.models import (
     ContributionPeriod,
     Worker,
 )
+from cases.selectors.assessment import temporary_account_provinces
 from regions.models import City, InsuranceType, Province
 
 
@@ -137,12 +138,10 @@ class WorkerOverview:
 
 
 def worker_overview(worker: Worker) -> WorkerOverview:
+
     """Where the pension would be drawn (66号 Art. 6) and the months counted per insurance type."""
     periods = worker_rule_periods(worker.pk)
-    place = rules.benefit_receipt_province(
-        hukou_province=worker.hukou_province_code,
-        pension_periods=[p for p in periods if p.insurance_type == rules.PENSION],
-    )
+    place = rules.benefit_place_of(worker.hukou_province_code, periods, temporary_account_provinces(worker.pk))
     province_name = Province.objects.filter(code=place.province_code).values_list("name", flat=True).first() or ""
     months = {
         insurance_type: rules.contribution_months(p for p in periods if p.insurance_type == insurance_type)

@@ -22,6 +22,7 @@ from cases.services.contributions import (
     period_as_record,
 )
 from cases.services.duplicates import duplicates_resolve, sync_duplicates
+from cases.services.funds import FUNDS_STATES, funds_after_transition, receipt_record, remittance_record
 from cases.services.notes import ATTACHMENT_SIGNATURES, case_add_attachment, case_add_note, sniff_content_type
 from cases.services.portal import (
     MAX_WORKER_FILES_PER_CASE,
@@ -50,6 +51,7 @@ __all__ = [
     "ATTACHMENT_SIGNATURES",
     "CODE_ALPHABET",
     "CORRECTABLE_FIELDS",
+    "FUNDS_STATES",
     "INSURANCE_WORDS",
     "MAX_MONEY",
     "MAX_OPEN_APPLICATIONS_PER_ID_NUMBER",
@@ -81,15 +83,18 @@ __all__ = [
     "contributions_record",
     "due_dates_recompute",
     "duplicates_resolve",
+    "funds_after_transition",
     "mark_seen",
     "parse_insurance_type",
     "parse_money",
     "parse_month",
     "period_as_record",
     "random_code",
+    "receipt_record",
     "record_activity",
     "record_event",
     "reminders_send",
+    "remittance_record",
     "sniff_content_type",
     "status_lookup",
     "step_deadline",

@@ -10,7 +10,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -253,8 +252,15 @@ def contributions_record(
 
 
 def contributions_changed(*, worker: Worker) -> None:
-    """Recompute the duplicates of the worker's open cases after their history changed."""
-    for case in TransferCase.objects.open().filter(worker=worker).select_related("origin_agency"):
+    """Recompute the duplicates of the worker's open cases after their history changed.
+
+    Called with the worker locked; the cases are locked next, in one order, before their duplicates are rewritten
+    (the lock order of docs/deploy.md: worker, cases, their rows)."""
+    cases = (
+        TransferCase.objects.select_for_update(of=("self",)).open().filter(worker=worker)
+        .select_related("origin_agency").order_by("pk")
+    )
+    for case in cases:
         sync_duplicates(case)
 
 
@@ -418,7 +424,8 @@ def _announce(
     summary: str,
 ) -> None:
     """A history change on a worker with an open case of the same type is an event on that case, and its agencies
-    are told after the commit: another agency's period can create duplicates or settle arrears there."""
+    are told (through the outbox, in this transaction): another agency's period can create duplicates or settle
+    arrears there."""
     by_type: dict[str, list[ContributionPeriod]] = {}
     for period in periods:
         by_type.setdefault(period.insurance_type, []).append(period)
@@ -439,4 +446,4 @@ def _announce(
             lines.append(_("and %(count)s more") % {"count": len(rows) - EVENT_PERIODS_LISTED})
         note = "\n".join([summary, *lines])[:EVENT_NOTE_MAX_LENGTH]
         event = record_event(case, acting, transition, case.status, case.status, note, acting.agency_id)
-        transaction.on_commit(partial(notifications.history_changed, event.pk))
+        notifications.history_changed(event.pk)

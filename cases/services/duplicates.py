@@ -15,10 +15,12 @@ from cases.models import (
     CaseDuplicate,
     Side,
     TransferCase,
+    Worker,
 )
 from cases.selectors import (
     credit_rates,
     pooling_levels,
+    province_names,
     worker_rule_periods,
 )
 from cases.services.common import record_event
@@ -54,7 +56,11 @@ def duplicates_resolve(
     """The destination records which relationship it keeps; the other's credits are refunded."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = TransferCase.objects.select_for_update().select_related("origin_agency").get(pk=case.pk)
+        # The one lock order of every service that writes a worker's history or its cases' duplicates: the worker,
+        # then the cases, then their rows (docs/deploy.md, "Lock order"). Recording periods takes the worker first
+        # too, so the two wait for each other instead of deadlocking over the duplicates.
+        Worker.objects.select_for_update().filter(pk=case.worker_id).first()
+        locked = TransferCase.objects.select_for_update(of=("self",)).select_related("origin_agency").get(pk=case.pk)
         if actor.is_worker or Side.DESTINATION not in actor.sides(locked):
             raise NotPermitted(_("Only the destination agency resolves duplicate contributions."), "forbidden")
         if not locked.is_open:
@@ -80,6 +86,8 @@ def duplicates_resolve(
                     rates, today.year, released[:2],
                 )
             except rules.RuleViolation as violation:
+                if violation.code == "missing_credit_rate":
+                    raise RuleBlocked(_missing_rate_message(violation, released[:2]), violation.code) from None
                 raise RuleBlocked(violation.message, violation.code) from None
             duplicate.refund_amount = refund
             duplicate.resolved_by = user if getattr(user, "is_authenticated", False) else None
@@ -96,3 +104,10 @@ def duplicates_resolve(
     return locked
 
 
+
+
+def _missing_rate_message(violation: rules.RuleViolation, province_code: str) -> str:
+    province = province_names([province_code]).get(province_code, province_code)
+    return _("%(message)s It is needed for the refund of months paid in %(province)s.") % {
+        "message": violation.message, "province": province,
+    }

@@ -1,22 +1,22 @@
 """The worker's own paths: status lookup, online application, acting with an access code.
 
-Every failure here that could tell a visitor something about someone else's ID number counts
-toward the same per-address limit."""
+Every failure here that could tell a visitor something about someone else's ID number counts toward the limits
+of `_lookup_guarded` (per address, per reference, per ID number; sstransfer.limits, docs/deploy.md "Limits")."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases import notifications
 from cases.errors import RuleBlocked, StateConflict
+from cases.ids import parse_id_number
 from cases.models import (
     EVENT_NOTE_MAX_LENGTH,
     Actor,
@@ -37,45 +37,62 @@ from cases.services.transitions import (
     case_transition,
 )
 from regions.models import Agency, City
-
-
-class TooManyAttempts(Exception):
-    def __init__(self, retry_at: dt.datetime) -> None:
-        super().__init__("too many failed status lookups")
-        self.retry_at = retry_at
-
-
-def _failure_key(client_address: str) -> str:
-    return f"status-lookup-failures:{client_address}"
+from sstransfer import limits
+from sstransfer.limits import TooManyAttempts
 
 
 def status_lookup(*, reference: str, id_number: str, client_address: str) -> TransferCase | None:
-    """The worker's own case by reference and ID number, or None; both mismatches look the same.
+    """The worker's own case by reference and ID number, or None; both mismatches look the same."""
+    return _lookup_guarded(reference, id_number, client_address, lambda: case_by_reference_and_id_number(reference, id_number))
 
-    After STATUS_LOOKUP_MAX_FAILURES failures from one address within the window, refuse
-    (shared cache in production, so every worker process counts the same failures).
+
+def _lookup_guarded(
+    reference: str, id_number: str, client_address: str, find: Callable[[], TransferCase | None]
+) -> TransferCase | None:
+    """`find()` within the limits; a failure counts, a match is given back.
+
+    From one address, STATUS_LOOKUP_MAX_FAILURES failures for one reference or one ID number refuse every further
+    try at it, a right one too; the same number of failures for anything refuse further *wrong* tries only, so
+    that the many workers behind one shared mobile-network address are not locked out by the others' mistakes.
+    From all addresses together, STATUS_LOOKUP_MAX_FAILURES_PER_TARGET failures for one reference or ID number
+    refuse every try at it: guessing at one worker from many addresses stops there too.
     """
-    failures = _recent_failures(client_address)
-    case = case_by_reference_and_id_number(reference, id_number)
-    if case is None:
-        _count_failure(client_address, failures)
-    return case
-
-
-def _recent_failures(client_address: str) -> list[float]:
-    """The address's failures within the window; TooManyAttempts once it has used them all up."""
-    cutoff = timezone.now().timestamp() - settings.STATUS_LOOKUP_WINDOW_SECONDS
-    failures: list[float] = [t for t in cache.get(_failure_key(client_address), []) if t > cutoff]
-    if len(failures) >= settings.STATUS_LOOKUP_MAX_FAILURES:
-        retry_at = dt.datetime.fromtimestamp(failures[0] + settings.STATUS_LOOKUP_WINDOW_SECONDS, tz=dt.UTC)
-        raise TooManyAttempts(retry_at)
-    return failures
-
-
-def _count_failure(client_address: str, failures: list[float]) -> None:
-    cache.set(
-        _failure_key(client_address), [*failures, timezone.now().timestamp()], settings.STATUS_LOOKUP_WINDOW_SECONDS
+    window = settings.STATUS_LOOKUP_WINDOW_SECONDS
+    per_address = settings.STATUS_LOOKUP_MAX_FAILURES
+    per_target = settings.STATUS_LOOKUP_MAX_FAILURES_PER_TARGET
+    reference, id_key = reference.strip().upper(), _id_key(id_number)
+    targets: list[limits.Slot] = []
+    try:
+        for scope, value, limit in [
+            ("lookup-address-reference", f"{client_address}|{reference}", per_address),
+            ("lookup-address-id", f"{client_address}|{id_key}", per_address),
+            ("lookup-reference", reference, per_target),
+            ("lookup-id", id_key, per_target),
+        ]:
+            targets.append(limits.take(scope, value, limit=limit, window=window))
+    except TooManyAttempts:
+        for slot in targets:
+            slot.give_back()
+        raise
+    address = limits.take(
+        "lookup-address", client_address, limit=settings.STATUS_LOOKUP_MAX_FAILURES, window=window, refuse=False
     )
+    case = find()
+    if case is not None:
+        for slot in (*targets, address):
+            slot.give_back()
+        return case
+    if address.over:
+        address.give_back()
+        raise TooManyAttempts(address.retry_at)
+    return None
+
+
+def _id_key(id_number: str) -> str:
+    try:
+        return parse_id_number(id_number).id_number
+    except Exception:
+        return id_number.strip().upper()
 
 
 @dataclass(frozen=True)
@@ -86,12 +103,12 @@ class OnlineApplication:
 
 def case_worker_access(*, reference: str, id_number: str, access_code: str, client_address: str) -> TransferCase | None:
     """The case when reference, ID number and access code all match, else None (counted as a failure)."""
-    failures = _recent_failures(client_address)
-    case = case_by_reference_and_id_number(reference, id_number)
-    if case is None or not case_check_access_code(case, id_number, access_code):
-        _count_failure(client_address, failures)
-        return None
-    return case
+
+    def find() -> TransferCase | None:
+        case = case_by_reference_and_id_number(reference, id_number)
+        return case if case is not None and case_check_access_code(case, id_number, access_code) else None
+
+    return _lookup_guarded(reference, id_number, client_address, find)
 
 
 def case_apply_online(
@@ -111,10 +128,18 @@ def case_apply_online(
     """A worker's own application, waiting in `applied` at the destination (66号 Art. 8), with an access code.
 
     Nothing about any worker on record is read or changed here, so the applicant learns nothing about them.
-    Every application counts toward the address's limit, as a failed status lookup does: under someone
-    else's ID number an address cannot lodge more than a few.
+    Every application counts toward the address's limit of applications; a refusal because the ID number
+    already has three waiting says something about that number, so it also counts like a failed lookup.
     """
-    failures = _recent_failures(client_address)
+    limits.take(
+        "apply-address", client_address, limit=settings.ONLINE_APPLICATIONS_PER_ADDRESS,
+        window=settings.ONLINE_APPLICATIONS_WINDOW_SECONDS,
+    )
+    probe = limits.take(
+        "lookup-address", client_address, limit=settings.STATUS_LOOKUP_MAX_FAILURES,
+        window=settings.STATUS_LOOKUP_WINDOW_SECONDS,
+    )
+    probed = False
     try:
         with transaction.atomic():
             case = case_open_application(
@@ -123,16 +148,16 @@ def case_apply_online(
                 today=today,
             )
             access_code = case_issue_access_code(case=case)
+            notifications.access_code_issued(
+                email=case.applicant.email, reference=case.reference, access_code=access_code, act_url=act_url,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
     except RuleBlocked as blocked:
-        if blocked.code == "too_many_applications":
-            _count_failure(client_address, failures)
+        probed = blocked.code == "too_many_applications"
         raise
-    _count_failure(client_address, failures)
-    email = case.applicant.email
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: notifications.access_code_issued(
-        email=email, reference=case.reference, access_code=access_code, act_url=act_url, language=language,
-    ))
+    finally:
+        if not probed:
+            probe.give_back()
     return OnlineApplication(case=case, access_code=access_code)
 
 
@@ -168,8 +193,7 @@ def case_worker_add_material(*, case: TransferCase, files: Sequence[object], not
             )
         attachments = [case_add_attachment(case=locked, actor=actor, uploaded_file=f) for f in files]
         event = record_event(locked, actor, "add_material", locked.status, locked.status, note, None)
-    attachment_ids = [attachment.pk for attachment in attachments]
-    transaction.on_commit(lambda: notifications.worker_material_added(event.pk, attachment_ids))
+        notifications.worker_material_added(event.pk, [attachment.pk for attachment in attachments])
     return event
 
 
@@ -178,7 +202,7 @@ def case_worker_withdraw(*, case: TransferCase, language: str) -> TransferCase:
     with transaction.atomic():
         case = case_transition(case=case, actor=Actor.worker(), name="withdraw")
         event = case.events.filter(transition="withdraw").order_by("-id").first()
-    transaction.on_commit(lambda: notifications.withdrawal_confirmed(event.pk, language))
+        notifications.withdrawal_confirmed(event.pk, language)
     return case
 
 

@@ -5,13 +5,12 @@ Run daily (`manage.py send_reminders`, or the `cases.send_reminders` task where 
 is caught up by the next one: a case due within three working days that had no reminder gets it, as does a case whose
 due date passed in the last MISSED_LOOKBACK_DAYS days. Each reminder is a CaseReminder row first; its unique
 constraint (case, kind, state, due date) lets only one of two runs at once insert it, and only the run that inserted
-it sends the mail, after the row is committed.
+it writes the mail, to the outbox in the same transaction (sent after the commit; docs/deploy.md, "Outbox").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -59,8 +58,8 @@ def _remind(case: TransferCase, kind: str) -> bool:
             reminder = CaseReminder.objects.create(
                 case=case, kind=kind, status=case.status, due_date=case.due_date, agency_id=agency_id,
             )
+            notifications.reminder_due(reminder.pk)
     except IntegrityError:
         # Another run sent it between our read and our write.
         return False
-    transaction.on_commit(partial(notifications.reminder_due, reminder.pk))
     return True

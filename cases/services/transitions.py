@@ -37,6 +37,7 @@ from cases.selectors import (
 )
 from cases.services.common import random_code, record_event, step_deadline
 from cases.services.duplicates import sync_duplicates
+from cases.services.funds import funds_after_transition
 from cases.services.workers import worker_register
 from regions.models import Agency, City, InsuranceType
 from regions.workdays import workdays_between
@@ -44,7 +45,7 @@ from regions.workdays import workdays_between
 # Every field a transition may set (cases/models.py); nothing else is written back.
 TRANSITION_FIELDS = [
     "status", "due_date", "due_estimated", "paused_days_left", "confirmation_number", "completed_at",
-    "acceptance_code", "updated_at", "assignee", "worker", "outcome",
+    "acceptance_code", "funds_status", "updated_at", "assignee", "worker", "outcome",
 ]
 # The transitions a rule may block (cases/selectors/cases.py case_report): only these read the assessment here,
 # so that a request runs the rules once (the case's answer reads the same assessment, or the frozen one).
@@ -146,10 +147,10 @@ def case_open(
             )
             event = record_event(case, actor, "open", "", CaseStatus.SUBMITTED, note.strip(), lodged_at.pk)
             sync_duplicates(case)
+            notifications.transition_made(event.pk)
     except IntegrityError:
         # The partial unique index caught a concurrent application for the same worker and type.
         raise RuleBlocked(already_open, "already_open") from None
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
     return case
 
 
@@ -216,7 +217,8 @@ def case_open_application(
         applicant.case = case
         applicant.save(force_insert=True)
         event = record_event(case, Actor.worker(), "open", "", CaseStatus.APPLIED, "", destination_agency.pk)
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
+        # Through the outbox, in this transaction: the mail leaves only if the application stands.
+        notifications.transition_made(event.pk)
     return case
 
 
@@ -386,7 +388,6 @@ def case_transition(
                 raise RuleBlocked(report.blockers[name], name)
             from_status, holder = locked.status, locked.turn_agency_id()
             arguments = _transition_arguments(locked, name, today)
-            declined = []
             if name == "accept_application":
                 worker, change = _match_applicant(locked, identity_checked=identity_checked, confirmed_name=confirmed_name)
                 arguments.update(_acceptance_arguments(locked, worker, today))
@@ -395,6 +396,7 @@ def case_transition(
             if locked.turn_agency_id() != holder:
                 # The assignee was a clerk of the agency that held the case (cases/services/assignment.py).
                 locked.assignee = None
+            funds_after_transition(locked, name, report)
             locked.save(update_fields=TRANSITION_FIELDS)
             if name == "issue_agreement":
                 _issue(locked, report.assessment, today)
@@ -403,7 +405,9 @@ def case_transition(
             event = record_event(locked, actor, name, from_status, locked.status, note, actor.agency_id)
             if name == "accept_application":
                 sync_duplicates(locked)
-                declined = _decline_the_others(locked, actor)
+                for declined in _decline_the_others(locked, actor):
+                    notifications.transition_made(declined)
+            notifications.transition_made(event.pk)
     except ConcurrentTransition:
         raise StateConflict(_("Someone else changed this case at the same moment; reload it."), "concurrent") from None
     except IntegrityError:
@@ -411,9 +415,6 @@ def case_transition(
             raise
         # The partial unique index caught another case of the worker's, opened for the type at the same moment.
         raise RuleBlocked(_("This worker already has an open case for this insurance type."), "already_open") from None
-    transaction.on_commit(lambda: notifications.transition_made(event.pk))
-    for declined_event in declined:
-        transaction.on_commit(lambda pk=declined_event: notifications.transition_made(pk))
     return locked
 
 

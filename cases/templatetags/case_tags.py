@@ -49,6 +49,14 @@ def money(value: Decimal | None) -> str:
 
 
 @register.filter
+def signed_money(value: Decimal | None) -> str:
+    """A difference says which way it goes: +58.99 too much, -84,241.01 still to come."""
+    if value is None:
+        return "—"
+    return f"{value:+,.2f}" if value else f"{value:,.2f}"
+
+
+@register.filter
 def absolute(value: int) -> int:
     return abs(value)
 

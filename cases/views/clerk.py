@@ -37,6 +37,8 @@ from cases.forms import (
     ContributionUploadForm,
     DuplicateResolveForm,
     NoteForm,
+    ReceiptForm,
+    RemittanceForm,
     TransitionForm,
     WorkerLookupForm,
     WorkerRegisterForm,
@@ -54,6 +56,7 @@ from cases.models import (
     actor_may,
 )
 from cases.people import person_name
+from cases.selectors.funds import case_ledger
 from cases.tables import COLUMNS, TEMPLATE_LANGUAGES, template_csv, template_xlsx
 from cases.views.portal import client_address
 from regions.models import AgencyMembership
@@ -294,12 +297,22 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
         )
     applicant = case.applicant if case.channel == TransferCase.Channel.ONLINE and hasattr(case, "applicant") else None
     registered_name = selectors.registered_name(case) if applicant else None
+    ledger = case_ledger(case)
+    in_funds_state = case.status in services.FUNDS_STATES
     return {
         "case": case,
         "applicant": applicant,
         "registered_name": registered_name,
         "names_differ": registered_name is not None and applicant is not None and registered_name != applicant.name,
         "report": report,
+        "ledger": ledger,
+        "remittance_form": (bound.get("remittance") or RemittanceForm(case=case, initial={
+            "pooled_fund": ledger.transfer.pooled_fund, "personal_account": ledger.transfer.personal_account,
+            "value_date": today,
+        })) if ledger and ledger.awaits_remittance and in_funds_state and Side.ORIGIN in sides else None,
+        "receipt_form": (bound.get("receipt") or ReceiptForm(case=case, initial={"received_on": today}))
+        if ledger and ledger.remittance and ledger.status == "remitted" and in_funds_state
+        and Side.DESTINATION in sides else None,
         "sides": sides,
         "outgoing": Side.ORIGIN in sides,
         "our_turn": case.awaits(actor.agency_id),
@@ -472,6 +485,53 @@ def resolve_duplicate(request: HttpRequest, reference: str, pk: int) -> HttpResp
     else:
         messages.success(request, _("The duplicate months are resolved."))
     return redirect(f"{case.get_absolute_url()}#duplicates")
+
+
+# The services' codes for a refusal about one field of the funds forms.
+FUNDS_FIELD_CODES = {"value_date", "received_on", "bank_reference", "amount"}
+
+
+def _record_funds(
+    request: HttpRequest, reference: str, key: str, form_class: type, record: Callable[..., object], done: str
+) -> HttpResponse:
+    """Record a remittance or a receipt from the case page: a form error comes back with the form, 400."""
+    case = _case(request, reference)
+    form = form_class(request.POST, case=case)
+    if form.is_valid():
+        values = {name: value for name, value in form.cleaned_data.items() if name != "confirm"}
+        try:
+            record(case=case, actor=Actor.for_user(request.user), user=request.user, **values)
+        except RuleBlocked as error:
+            if error.code not in FUNDS_FIELD_CODES:
+                form.add_error(None, error.message)
+            else:
+                form.add_error(error.code, error.message)
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect(f"{case.get_absolute_url()}#ledger")
+        else:
+            messages.success(request, done)
+            return redirect(f"{case.get_absolute_url()}#ledger")
+    context = _detail_context(request, case, bound={key: form})
+    if context[f"{key}_form"] is not form:
+        # A stale page: the form is no longer offered (another clerk recorded it, or the case moved on).
+        messages.error(request, _("This cannot be recorded on the case now."))
+        return redirect(f"{case.get_absolute_url()}#ledger")
+    return render(request, "cases/detail.html", context, status=400)
+
+
+@require_POST
+@clerk_required
+def record_remittance(request: HttpRequest, reference: str) -> HttpResponse:
+    return _record_funds(request, reference, "remittance", RemittanceForm, services.remittance_record,
+                         _("The remittance is recorded; the destination agency is told."))
+
+
+@require_POST
+@clerk_required
+def record_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    return _record_funds(request, reference, "receipt", ReceiptForm, services.receipt_record,
+                         _("The receipt is recorded."))
 
 
 @require_POST
@@ -839,6 +899,8 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow([_("Cases by state"), status, label, count, ""])
     writer.writerow([_("Overdue"), "ours", _("On our step"), figures.overdue_ours, ""])
     writer.writerow([_("Overdue"), "theirs", _("On the other agency's step"), figures.overdue_theirs, ""])
+    writer.writerow([_("Funds"), "to_remit", _("Funds to remit"), figures.to_remit, ""])
+    writer.writerow([_("Funds"), "to_receive", _("Funds to receive"), figures.to_receive, ""])
     for step in figures.steps:
         writer.writerow([
             _("Median working days since %(date)s") % {"date": f"{figures.since:%Y-%m-%d}"},

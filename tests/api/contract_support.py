@@ -26,7 +26,7 @@ RECORD_FIELDS = {
 # The case as docs/api.md writes it; more fields may follow ("add fields freely").
 CASE_FIELDS = {
     "reference", "status", "insurance_type", "worker", "origin_agency", "destination_agency", "lodged_at", "outcome",
-    "due_date", "overdue", "figures", "agreement", "duplicates", "available_transitions", "events",
+    "due_date", "overdue", "figures", "agreement", "duplicates", "available_transitions", "events", "funds",
 }
 FIGURE_FIELDS = {
     "contribution_months", "pooled_fund_amount", "personal_account_principal", "personal_account_balance",

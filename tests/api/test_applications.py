@@ -81,7 +81,8 @@ def test_the_fourth_open_application_of_an_id_number_is_a_400(anonymous, referen
 
 
 def test_the_address_limit_is_a_429(anonymous, reference_data, settings):
-    for _ in range(settings.STATUS_LOOKUP_MAX_FAILURES):
+    settings.ONLINE_APPLICATIONS_PER_ADDRESS = 3
+    for _ in range(3):
         assert anonymous.post("/applications", body()).status_code == 201
     response = anonymous.post("/applications", body())
     assert response.status_code == 429

@@ -1,4 +1,4 @@
-"""GET /api/v1/cases pages by keyset behind API.md's contract: {"count", "next", "previous", "results"}, ?page=N."""
+"""GET /api/v1/cases pages by keyset behind the contract's (docs/api.md): {"count", "next", "previous", "results"}, ?page=N."""
 
 from __future__ import annotations
 

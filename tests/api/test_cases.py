@@ -15,7 +15,7 @@ CASE_FIELDS = {
     "reference", "status", "status_label", "insurance_type", "worker", "origin_agency", "destination_agency",
     "lodged_at", "outcome", "application_date", "due_date", "due_estimated", "overdue", "outcome_reason",
     "approved_transfer_reference", "figures", "transfer", "agreement", "agreements", "acceptance", "duplicates",
-    "available_transitions", "blockers", "events", "assignee", "applicant",
+    "available_transitions", "blockers", "events", "assignee", "funds", "applicant",
 }
 
 
@@ -218,7 +218,10 @@ def test_completed_case_shows_the_acceptance(api, users):
     body = api("origin_clerk").get(f"/cases/{case.reference}").json()
     assert body["acceptance"]["number"].startswith("JS-510100-")
     assert body["available_transitions"] == []
-    assert [e["to"] for e in body["events"]] == ["submitted", "verifying", "agreement_issued", "receiving", "completed"]
+    assert [e["to"] for e in body["events"]] == [
+        "submitted", "verifying", "agreement_issued", "receiving", "receiving", "receiving", "completed"
+    ]
+    assert body["funds"]["status"] == "received"
 
 
 @pytest.mark.parametrize("reference", ["TR-2026-ZZZZZZ", "nothing", "tr-2026-zzzzzz"])
@@ -229,8 +232,9 @@ def test_an_unknown_case_is_a_404(api, reference):
 def test_the_detail_runs_a_fixed_number_of_queries(api, users, django_assert_max_num_queries):
     client = api("dest_supervisor")
     small = open_case(users, status="receiving")
-    # token and user, membership, case, events, duplicates, pooling levels, periods, destination policy
-    with django_assert_max_num_queries(8) as few:
+    # token and user, membership, case, events, duplicates, pooling levels, periods, destination policy,
+    # the remittance and its receipts
+    with django_assert_max_num_queries(10) as few:
         client.get(f"/cases/{small.reference}")
     worker = WorkerFactory()
     for year in range(2016, 2024):
@@ -468,7 +472,8 @@ def test_an_outsider_gets_a_404_exactly_like_for_a_missing_case(api, users, user
         answers.append((response.status_code, response.json()))
     assert answers[0] == answers[1]
     assert answers[0][0] == 404
-    assert CaseEvent.objects.filter(case=case).count() == 4
+    # open, three transitions, the remittance and the receipt
+    assert CaseEvent.objects.filter(case=case).count() == 6
 
 
 def test_an_outsider_does_not_find_the_case_in_lists(api, users):

@@ -287,6 +287,18 @@ def test_a_pension_case_from_lodging_to_completion(http):
     assert resolved.status_code == 200
     assert [d["resolved"] for d in resolved.json()["duplicates"]] == [True]
     assert run(http, "bj_clerk", reference, "complete").status_code == 403
+    # A full transfer completes once Beijing has received what Wuhan remitted (1.1).
+    assert run(http, "bj_boss", reference, "complete").status_code == 400
+    figures, today = resolved.json()["figures"], resolved.json()["events"][-1]["at"][:10]
+    remitted = http["wh_clerk"].post(f"/cases/{reference}/remittance", {
+        "pooled_fund": figures["pooled_fund_amount"], "personal_account": figures["personal_account_balance"],
+        "bank_reference": "WH-0001", "value_date": today,
+    })
+    assert remitted.status_code == 200, remitted.content
+    received = http["bj_clerk"].post(f"/cases/{reference}/receipts", {
+        "amount": remitted.json()["funds"]["remittance"]["total"], "received_on": today, "bank_reference": "BJ-0001",
+    })
+    assert received.json()["funds"]["status"] == "received"
     done = run(http, "bj_boss", reference, "complete")
     assert done.status_code == 200
     assert done.json()["status"] == "completed"

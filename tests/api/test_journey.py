@@ -78,13 +78,29 @@ def test_a_pension_case_lodged_at_the_destination_goes_to_completion(users):
     resolved = dest_clerk.post(f"/cases/{reference}/duplicates/resolve", {"keep_city_code": "510100"})
     assert resolved.status_code == 200
     assert resolved.json()["duplicates"][0]["resolved"] is True
+
+    # Completion waits for the money too: Shenzhen remits what moves, Chengdu receives it.
+    blocked = dest_supervisor.post(f"/cases/{reference}/transitions/complete")
+    assert blocked.status_code == 400 and blocked.json()["code"] == "complete"
+    figures = resolved.json()["figures"]
+    today = resolved.json()["events"][-1]["at"][:10]
+    remitted = origin_clerk.post(f"/cases/{reference}/remittance", {
+        "pooled_fund": figures["pooled_fund_amount"], "personal_account": figures["personal_account_balance"],
+        "bank_reference": "ICBC-0001", "value_date": today,
+    })
+    assert remitted.status_code == 200, remitted.content
+    total = remitted.json()["funds"]["remittance"]["total"]
+    received = dest_clerk.post(f"/cases/{reference}/receipts", {
+        "amount": total, "received_on": today, "bank_reference": "BOC-0001",
+    })
+    assert received.json()["funds"]["status"] == "received"
     done = run(dest_supervisor, "complete")
     assert done["status"] == "completed"
     assert done["acceptance"]["number"].startswith("JS-510100-")
     assert done["available_transitions"] == []
     assert [e["transition"] for e in done["events"]] == [
         "open", "start_verification", "request_info", "provide_info", "issue_agreement", "register_agreement",
-        "resolve_duplicate", "complete",
+        "resolve_duplicate", "record_remittance", "record_receipt", "complete",
     ]
 
     # The worker follows it online.

@@ -28,6 +28,8 @@ CONTRACT = {
     ("get", "/api/v1/cases/{reference}"): {"200", "401", "403", "404"},
     ("post", "/api/v1/cases/{reference}/transitions/{name}"): {"200", "400", "401", "403", "404", "409"},
     ("post", "/api/v1/cases/{reference}/duplicates/resolve"): {"200", "400", "401", "403", "404", "409"},
+    ("post", "/api/v1/cases/{reference}/remittance"): {"200", "400", "401", "403", "404", "409"},
+    ("post", "/api/v1/cases/{reference}/receipts"): {"200", "400", "401", "403", "404", "409"},
     ("get", "/api/v1/cases/{reference}/agreement.pdf"): {"200", "401", "403", "404", "409"},
     ("get", "/api/v1/cases/{reference}/contact-letter.pdf"): {"200", "401", "403", "404"},
     ("post", "/api/v1/applications"): {"201", "400", "429"},

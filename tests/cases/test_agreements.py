@@ -224,3 +224,22 @@ def test_a_missing_rate_names_the_year_and_the_province(users):
         call_command("set_credit_rate", str(year), "3.00", "--province", "44", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert case_body(case)["blockers"] == []
     assert advance(case, users, "issue_agreement").status == "agreement_issued"
+
+
+def test_the_rules_run_once_per_request(users, monkeypatch):
+    from cases import rules
+
+    calls = []
+    real = rules.assess
+    monkeypatch.setattr(rules, "assess", lambda facts: calls.append(facts) or real(facts))
+    case = open_case(users, status="verifying")
+    calls.clear()
+    case_body(case)
+    assert len(calls) == 1  # the live quote
+    supervisor = api("origin_supervisor")
+    calls.clear()
+    assert supervisor.post(f"/cases/{case.reference}/transitions/issue_agreement", {"note": ""}).status_code == 200
+    assert len(calls) == 1  # checked and frozen once; the answer reads the frozen one
+    calls.clear()
+    case_body(case)
+    assert calls == []  # an issued agreement is read, never recomputed

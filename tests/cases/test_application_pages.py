@@ -204,7 +204,7 @@ def test_the_worker_hears_of_a_request_with_the_link_and_of_completion(users, ma
     periods(case.worker, ("440300", "2018-01", "2025-06", "7000"))
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        advance(case, users, "issue_agreement", "register_agreement", "complete")
+        advance(case, users, "issue_agreement", "register_agreement", "remit", "receive", "complete")
     subjects = [m.subject for m in mailoutbox if m.to == ["me@example.org"]]
     assert any(case.reference in s and ("complete" in s or "办结" in s) for s in subjects), subjects
 

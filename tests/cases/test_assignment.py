@@ -121,7 +121,7 @@ def test_the_assignee_stays_while_the_agency_holds_the_case_and_goes_with_the_tu
     case = advance(case, users, "issue_agreement")
     assert TransferCase.objects.get(pk=case.pk).assignee is None  # the destination's turn now
     assign(case, users, "dest_clerk", "dest_clerk")
-    case = advance(case, users, "register_agreement", "complete")
+    case = advance(case, users, "register_agreement", "remit", "receive", "complete")
     assert TransferCase.objects.get(pk=case.pk).assignee is None  # closed
     with pytest.raises(StateConflict):
         assign(case, users, "dest_supervisor", "dest_clerk")

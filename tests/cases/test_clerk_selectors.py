@@ -31,7 +31,7 @@ def test_the_dashboard_medians_are_working_days_per_state(users):
     second = open_case(users, status="agreement_issued")
     dates = {
         first.pk: {"open": "2026-03-02", "start_verification": "2026-03-04", "issue_agreement": "2026-03-11",
-                   "register_agreement": "2026-03-12"},
+                   "register_agreement": "2026-03-12", "record_remittance": "2026-03-13", "record_receipt": "2026-03-16"},
         second.pk: {"open": "2026-03-02", "start_verification": "2026-03-06", "issue_agreement": "2026-03-09"},
     }
     for event in CaseEvent.objects.filter(case__in=[first, second]):

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from cases import documents
-from tests.factories import open_case
+from tests.factories import latest_agreement, open_case
 from tests.pdf import pdf_fonts, pdf_text
 
 
@@ -16,15 +16,22 @@ def case(users):
     return open_case(users, status="completed")
 
 
+def render(document: str, case) -> bytes:
+    agreement = latest_agreement(case)
+    if document == "agreement_pdf":
+        return documents.agreement_pdf(agreement, "https://example.org/verify/X/")
+    return documents.acceptance_pdf(case, agreement, "https://example.org/verify/X/")
+
+
 @pytest.mark.parametrize("document", ["agreement_pdf", "acceptance_pdf"])
 def test_every_document_embeds_its_fonts(case, document):
-    fonts = pdf_fonts(getattr(documents, document)(case, "https://example.org/verify/X/"))
+    fonts = pdf_fonts(render(document, case))
     assert fonts
     assert all(embedded for _name, embedded in fonts), fonts
 
 
 def test_chinese_text_survives_in_the_embedded_font(case):
-    text = pdf_text(documents.agreement_pdf(case, "https://example.org/verify/X/"))
+    text = pdf_text(render("agreement_pdf", case))
     assert "转移" in text or "协议" in text
     assert case.reference in text
 

@@ -166,11 +166,12 @@ def test_a_fourth_waiting_application_for_one_id_number_is_refused(client, refer
 
 
 def test_every_application_counts_toward_the_address_limit(client, reference_data, settings):
-    for _ in range(settings.STATUS_LOOKUP_MAX_FAILURES):
+    settings.ONLINE_APPLICATIONS_PER_ADDRESS = 3
+    for _ in range(3):
         assert client.post(URL, application())["Location"] == DONE
     response = client.post(URL, application())
     assert response.status_code == 429
-    assert TransferCase.objects.count() == settings.STATUS_LOOKUP_MAX_FAILURES
+    assert TransferCase.objects.count() == 3
 
 
 def test_a_worker_on_record_is_neither_read_nor_changed(client, users, django_capture_on_commit_callbacks):

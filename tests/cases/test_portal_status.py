@@ -181,10 +181,27 @@ def test_the_limit_counts_per_address(client, users, settings):
 
 
 def test_a_forwarded_for_header_is_ignored_without_trusted_proxies(client, users, settings):
-    case = open_case(users)
     for n in range(settings.STATUS_LOOKUP_MAX_FAILURES):
         client.post(URL, {"reference": "TR-2026-ZZZZZZ", "id_number": "x"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}")
-    assert lookup(client, case).status_code == 429
+    assert client.post(URL, {"reference": "TR-2026-YYYYYY", "id_number": "y"}).status_code == 429
+
+
+def test_a_shared_address_does_not_lock_out_a_real_worker(client, users, settings):
+    """Behind one mobile-network address, others' wrong lookups refuse further wrong ones, never the right one."""
+    case = open_case(users)
+    for n in range(settings.STATUS_LOOKUP_MAX_FAILURES):
+        assert client.post(URL, {"reference": f"TR-2026-ZZZZ{n:02d}", "id_number": "x"}).status_code == 200
+    assert client.post(URL, {"reference": "TR-2026-YYYYYY", "id_number": "y"}).status_code == 429
+    assert case.worker.masked_id in lookup(client, case).content.decode()
+
+
+def test_one_worker_is_not_guessed_at_from_many_addresses(client, users, settings):
+    settings.STATUS_LOOKUP_MAX_FAILURES_PER_TARGET = 3
+    case = open_case(users)
+    for n in range(3):
+        client.post(URL, {"reference": case.reference, "id_number": "x"}, REMOTE_ADDR=f"10.8.8.{n}")
+    assert client.post(URL, {"reference": case.reference, "id_number": case.worker.id_number},
+                       REMOTE_ADDR="10.8.8.99").status_code == 429
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, users, settings):
@@ -194,7 +211,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, users, sett
         client.post(URL, {"reference": "TR-2026-ZZZZZZ", "id_number": "x"}, HTTP_X_FORWARDED_FOR="spoofed, 10.1.1.1")
     assert client.post(URL, {"reference": case.reference, "id_number": case.worker.id_number},
                        HTTP_X_FORWARDED_FOR="10.1.1.2").status_code == 200
-    assert client.post(URL, {"reference": case.reference, "id_number": case.worker.id_number},
+    assert client.post(URL, {"reference": "TR-2026-YYYYYY", "id_number": "y"},
                        HTTP_X_FORWARDED_FOR="other, 10.1.1.1").status_code == 429
 
 

@@ -26,7 +26,8 @@ def case_with_duplicate(users, status="receiving"):
     periods(worker, ("440300", "2016-01", "2024-06", "8000"), ("510100", "2019-07", "2019-12", "5000"))
     case = case_open(actor=Actor.for_user(users["dest_clerk"]), worker=worker, insurance_type="pension",
                      origin_agency=agency("440300"), destination_agency=agency("510100"))
-    return advance(case, users, *{"receiving": ["start_verification", "issue_agreement", "register_agreement"],
+    return advance(case, users, *{"receiving": ["start_verification", "issue_agreement", "register_agreement",
+                                                "remit", "receive"],
                                   "submitted": []}[status])
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import OPEN_STATUSES, Actor, CaseStatus, TransferCase, Worker
 from regions.models import Agency, City
-from tests.factories import WorkerFactory, agency, make_id_number, open_case
+from tests.factories import WorkerFactory, agency, make_id_number, open_case, remit
 
 WORKLIST = "/"
 
@@ -72,7 +72,10 @@ def test_the_tabs_count_and_list_our_cases_only(client, users):
     response = client.get(WORKLIST)
     tabs = {name: count for name, _label, count in response.context["tabs"]}
     # The destination registered the agreement of one and completed the other: news from the other agency.
-    assert tabs == {"todo": 1, "applications": 0, "news": 2, "mine": 0, "outgoing": 2, "incoming": 0, "overdue": 0, "closed": 1}
+    assert tabs == {
+        "todo": 1, "applications": 0, "news": 2, "mine": 0, "outgoing": 2, "incoming": 0, "overdue": 0, "to_remit": 0,
+        "to_receive": 0, "closed": 1,
+    }
     assert [row.case for row in response.context["rows"]] == [submitted]
 
     listed = {row.case for row in client.get(WORKLIST + "?tab=outgoing").context["rows"]}
@@ -283,3 +286,19 @@ def test_the_worklist_speaks_both_languages(client, users, language, text):
     client.force_login(users["origin_clerk"])
     client.cookies["django_language"] = language
     assert text in client.get(WORKLIST).content.decode()
+
+
+def test_the_money_tabs_list_what_each_end_must_do(client, users):
+    to_remit = open_case(users, status="agreement_issued")
+    to_receive = remit(open_case(users, status="agreement_issued"), users)
+    open_case(users, status="receiving")  # received in full: in neither tab
+    client.force_login(users["origin_clerk"])
+    response = client.get(WORKLIST + "?tab=to_remit")
+    assert [row.case for row in response.context["rows"]] == [to_remit]
+    tabs = {name: count for name, _label, count in response.context["tabs"]}
+    assert (tabs["to_remit"], tabs["to_receive"]) == (1, 0)
+    client.force_login(users["dest_clerk"])
+    response = client.get(WORKLIST + "?tab=to_receive")
+    assert [row.case for row in response.context["rows"]] == [to_receive]
+    tabs = {name: count for name, _label, count in response.context["tabs"]}
+    assert (tabs["to_remit"], tabs["to_receive"]) == (0, 1)

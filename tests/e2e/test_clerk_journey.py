@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from cases.models import Actor, TransferCase
 from cases.selectors import WORKLIST_TABS
+from cases.selectors.funds import case_transfer
 from tests.conftest import PASSWORD
 from tests.factories import make_id_number
 
@@ -126,6 +128,23 @@ def test_two_agencies_take_a_case_from_intake_to_completion(sign_in, live_server
     destination.locator("#duplicates input[type=submit]").click()
     expect(destination.locator("#duplicates")).to_contain_text("已处理")
 
+    # The origin remits what moves (the form comes filled in); the destination records it received, in two parts.
+    origin.goto(case_url)
+    expect(origin.get_by_test_id("funds-status")).to_have_text("待划转")
+    origin.fill("#id_remittance-bank_reference", "ICBC-20261201-0001")
+    origin.check("#id_remittance-confirm")
+    origin.click("#submit-remittance")
+    expect(origin.get_by_test_id("funds-status")).to_have_text("已划转，尚未全额到账")
+    total = case_transfer(TransferCase.objects.get(pk=case.pk)).total
+    destination.goto(case_url)
+    for amount, reference in ((Decimal("100000.00"), "BOC-1"), (total - Decimal("100000.00"), "BOC-2")):
+        destination.fill("#id_receipt-amount", str(amount))
+        destination.fill("#id_receipt-bank_reference", reference)
+        destination.check("#id_receipt-confirm")
+        destination.click("#submit-receipt")
+    expect(destination.get_by_test_id("funds-status")).to_have_text("已全额到账")
+    expect(destination.get_by_test_id("difference")).to_have_text("0.00")
+
     # The destination supervisor completes the acceptance, confirming it.
     dest_supervisor = sign_in("dest_supervisor")
     dest_supervisor.goto(case_url)
@@ -142,7 +161,8 @@ def test_two_agencies_take_a_case_from_intake_to_completion(sign_in, live_server
     # Each agency's periods, recorded while the case was open, are on its timeline too.
     assert [e.transition for e in case.events.all()] == [
         "open", "contributions_recorded", "start_verification", "request_info", "provide_info",
-        "contributions_recorded", "issue_agreement", "register_agreement", "resolve_duplicate", "complete",
+        "contributions_recorded", "issue_agreement", "register_agreement", "resolve_duplicate", "record_remittance",
+        "record_receipt", "record_receipt", "complete",
     ]
 
 

@@ -152,7 +152,7 @@ def test_a_worker_applies_follows_and_answers(live_server, e2e_data, users, page
 
     # The clerks finish the transfer.
     periods(case.worker, ("440300", "2018-01", "2025-06", "7000"))
-    advance(case, users, "issue_agreement", "register_agreement", "complete")
+    advance(case, users, "issue_agreement", "register_agreement", "remit", "receive", "complete")
 
     page.goto(live_server.url + "/status/")
     page.fill('input[name="reference"]', reference)

@@ -179,5 +179,11 @@ def test_load_demo_still_works_next_year(reference_data, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 3, 1, 2, 0, tzinfo=dt.UTC))
     CreditRate.objects.filter(year__gte=2025).delete()
     run("load_demo")
-    assert set(CreditRate.objects.filter(is_placeholder=True).values_list("year", flat=True)) == {2025, 2026}
+    national = CreditRate.objects.filter(is_placeholder=True, province__isnull=True)
+    assert set(national.values_list("year", flat=True)) == {2025, 2026}
+    # Before 2016 the rates were provincial: placeholders for the demo's three provinces, labelled so.
+    provincial = CreditRate.objects.filter(province__isnull=False)
+    assert set(provincial.values_list("province_id", flat=True)) == {"44", "51", "42"}
+    assert set(provincial.values_list("year", flat=True)) == set(range(1996, 2016))
+    assert all(rate.is_placeholder and "placeholder" in rate.source for rate in provincial)
     assert set(TransferCase.objects.values_list("status", flat=True)) == set(CaseStatus.values)
