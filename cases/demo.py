@@ -58,6 +58,8 @@ PEOPLE = [
     ("罗军", "510108", dt.date(1983, 8, 8), 895, "510100"),
     ("高敏", "510112", dt.date(1997, 12, 1), 906, "510100"),
     ("林峰", "510113", dt.date(1989, 5, 25), 117, "510100"),
+    ("宋佳", "510104", dt.date(1992, 2, 14), 228, "510100"),
+    ("韩冰", "510107", dt.date(1994, 11, 30), 339, "510100"),
 ]
 
 # What to do with each person's case: insurance type, direction, when it was lodged (days ago), then each
@@ -94,6 +96,10 @@ PLAN = [
                            ("remit", 1), ("receive", 2), ("complete", 6)], {}),
     # Overdue at the destination: the agreement arrived and nobody registered it.
     ("pension", "out", 50, [("start_verification", 1), ("issue_agreement", 9)], {}),
+    # Online applications (docs/domain.md §3): one accepted after the identity check; one waiting, typed with a
+    # name that differs from the register's, for the destination clerk to check side by side.
+    ("pension", "out", 14, [("accept_application", 2), ("start_verification", 1)], {"online": "宋佳"}),
+    ("pension", "out", 3, [], {"online": "韩兵"}),
 ]
 NOTES = {
     "request_info": "请补充2019年劳动合同复印件。",
@@ -248,10 +254,17 @@ def demo_load() -> int:
                     {"insurance_type": insurance_type, "city_code": "420100", "start_month": "2019-07",
                      "end_month": "2019-12", "monthly_base": "5000.00"},
                 ])
-            case = services.case_open(
-                actor=actors["dest_clerk"], worker=worker, insurance_type=insurance_type,
-                origin_agency=agencies[origin], destination_agency=agencies[destination], today=day,
-            )
+            if extras.get("online"):
+                case = services.case_open_application(
+                    id_number=worker.id_number, name=extras["online"], hukou_city=worker.hukou_city,
+                    phone="13800138000", email="", insurance_type=insurance_type, origin_agency=agencies[origin],
+                    destination_agency=agencies[destination], today=day,
+                )
+            else:
+                case = services.case_open(
+                    actor=actors["dest_clerk"], worker=worker, insurance_type=insurance_type,
+                    origin_agency=agencies[origin], destination_agency=agencies[destination], today=day,
+                )
         side = {"out": ("origin", "dest"), "in": ("dest", "origin")}[direction]
         for number, (step, workdays) in enumerate(steps, start=1):
             # Never past today, whatever the calendar: a step due "later" happens today instead.
@@ -267,6 +280,7 @@ def demo_load() -> int:
                 else:
                     case = services.case_transition(
                         case=case, actor=actor, name=step, note=NOTES.get(step, ""), today=day,
+                        identity_checked=step == "accept_application",
                     )
         if extras.get("access_code"):
             _set_access_code(case, DEMO_ACCESS_CODE)

@@ -1,4 +1,5 @@
-"""PDF documents: the transfer agreement (参保缴费凭证) and the acceptance confirmation (docs/domain.md §7).
+"""PDF documents: the transfer agreement (参保缴费凭证), the contact letter (联系函) and the acceptance
+confirmation (docs/domain.md §7).
 
 Every PDF embeds its font (cases/fonts/README.md): a reader without Chinese fonts prints it alike.
 """
@@ -202,5 +203,42 @@ def acceptance_pdf(case: TransferCase, agreement: Agreement, verify_url: str, la
             Paragraph(_("The social insurance relationship continues at the receiving agency."), BODY),
             Spacer(1, 4 * mm),
             _verification_block(case.acceptance_code or "", verify_url),
+        ]
+        return _build(story, title)
+
+
+def contact_letter_pdf(letter: selectors.ContactLetter, language: str = "zh-hans") -> bytes:
+    """The destination's request to the origin: who, which type, what to send and by when."""
+    case = letter.case
+    with translation.override(language):
+        title = _("Contact letter for the transfer of a social insurance relationship")
+        due = f"{letter.due_date:%Y-%m-%d}"
+        if letter.due_estimated:
+            due = _("%(date)s (estimated: the official holidays of that year are not yet entered)") % {"date": due}
+        rows = [
+            [_("Case reference"), case.reference],
+            [_("Date"), f"{letter.issued_on:%Y-%m-%d}"],
+            [_("From"), f"{case.destination_agency.name} ({case.destination_agency.code})"],
+            [_("To"), f"{case.origin_agency.name} ({case.origin_agency.code})"],
+            [_("Insured worker"), f"{case.worker.name} {case.worker.masked_id}"],
+            [_("Insurance type"), case.get_insurance_type_display()],
+            [_("Reply due by"), due],
+        ]
+        asked = [
+            _("Verify the worker's contribution history and any arrears."),
+            _("Issue the transfer agreement with the information form (参保缴费凭证, 信息表) and send it to us."),
+        ]
+        if not case.is_temporary_account:
+            asked.append(_("Remit the funds that move (基金划转) and tell us the bank reference and value date."))
+        story = [
+            Paragraph(title, TITLE),
+            _table(rows, [50 * mm, 114 * mm]),
+            Spacer(1, 6 * mm),
+            _text(_("We have accepted the worker's application to transfer the relationship to us. Please:"), BODY),
+            *[_text(f"{number}. {line}", BODY) for number, line in enumerate(asked, start=1)],
+            Spacer(1, 4 * mm),
+            _text(_("Quote the case reference %(reference)s in every reply.") % {"reference": case.reference}, BODY),
+            Spacer(1, 4 * mm),
+            Paragraph(_("Issued under 国办发〔2009〕66号 Art. 8 and 人社部规〔2016〕5号."), SMALL),
         ]
         return _build(story, title)

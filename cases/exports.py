@@ -54,7 +54,7 @@ def worklist_table(rows: Sequence[object], *, capped: bool) -> Table:
     ]
     lines = [
         [
-            row.case.reference, row.case.worker.name, row.case.worker.masked_id, row.case.get_insurance_type_display(),
+            row.case.reference, row.case.person.name, row.case.person.masked_id, row.case.get_insurance_type_display(),
             row.case.origin_agency.name, row.case.destination_agency.name, row.case.get_status_display(),
             _whose_move(row), row.case.due_date, row.days_left, person_name(row.case.assignee),
             row.case.application_date, _("yes") if row.unread else "",

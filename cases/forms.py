@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from cases import selectors
 from cases.ids import parse_id_number
 from cases.models import EVENT_NOTE_MAX_LENGTH, TRANSITION_RULES, CaseDuplicate, ContributionPeriod, Side, TransferCase
 from cases.people import person_name
@@ -252,6 +253,10 @@ class ContributionDeleteForm(forms.Form):
 
 # Steps that cannot be taken back open a short form first that says what they do, so a stray click does nothing.
 TRANSITION_WARNINGS = {
+    "accept_application": _(
+        "Accepting registers the worker from the application (or matches the one registered under this ID number) "
+        "and sends the contact letter to the origin agency. Check the identity document first."
+    ),
     "issue_agreement": _(
         "The figures are frozen as they stand now and printed on the agreement; the destination agency is told. "
         "Check the contribution history first."
@@ -276,11 +281,35 @@ class TransitionForm(forms.Form):
             self.fields["note"].label = _("Reason (sent to the other party)")
         if not self.rule.terminal:
             del self.fields["confirm"]
+        self.applicant = self.registered_name = None
+        if name == "accept_application":
+            self._identity_check(case)
         self.helper = _helper(name, reverse("cases:transition", args=[case.reference, name]))
         self.helper.add_input(Submit(
             "submit", self.rule.label, css_id=f"submit-{name}",
             css_class="btn-danger" if self.rule.terminal else "btn-primary",
         ))
+
+    def _identity_check(self, case: TransferCase) -> None:
+        """The clerk's word that the identity document matches, and which name it shows when two differ."""
+        self.applicant = case.applicant
+        self.registered_name = selectors.registered_name(case)
+        self.fields["identity_checked"] = forms.BooleanField(
+            label=_("I have checked the applicant's identity document against the application."), required=True,
+        )
+        if self.registered_name is not None and self.registered_name != self.applicant.name:
+            self.fields["confirmed_name"] = forms.ChoiceField(
+                label=_("The name on the identity document"), widget=forms.RadioSelect, choices=[
+                    (self.registered_name, _("%(name)s, as registered: the register stays as it is")
+                     % {"name": self.registered_name}),
+                    (self.applicant.name, _("%(name)s, as applied: the register is corrected")
+                     % {"name": self.applicant.name}),
+                ],
+            )
+
+    @property
+    def names_differ(self) -> bool:
+        return "confirmed_name" in self.fields
 
     @property
     def needs_input(self) -> bool:

@@ -25,6 +25,7 @@ from regions.models import MONEY, Agency, AgencyMembership, City, InsuranceType
 
 
 class CaseStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied online")
     SUBMITTED = "submitted", _("Submitted")
     VERIFYING = "verifying", _("Verifying")
     INFO_REQUESTED = "info_requested", _("Information requested")
@@ -45,6 +46,8 @@ OPEN_STATUSES = tuple(s for s in CaseStatus if s not in TERMINAL_STATUSES)
 # TransferCase.awaiting_agency stores the same in the database: a state added to either tuple (or a new
 # turn, such as an online application's lodging agency) changes that column's expression, and Django cannot
 # alter a generated column in place, so its migration removes and re-adds the field.
+# An online application waits on the agency it was lodged at (docs/domain.md §3), whichever end that is.
+LODGING_TURN = (CaseStatus.APPLIED,)
 ORIGIN_TURN = (CaseStatus.SUBMITTED, CaseStatus.VERIFYING)
 DESTINATION_TURN = (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING)
 # The destination still has money to check: not received in full, or more than was remitted.
@@ -132,12 +135,19 @@ class TransitionRule:
     worker_may: bool = False
     reason_required: bool = False
     terminal: bool = False
+    # Only a clerk of the agency the application was lodged at (accepting or declining an online one).
+    lodging_only: bool = False
 
 
 BOTH_SIDES = frozenset({Side.ORIGIN, Side.DESTINATION})
 TRANSITION_RULES: dict[str, TransitionRule] = {
     rule.name: rule
     for rule in (
+        TransitionRule("accept_application", _("Accept application"), BOTH_SIDES, lodging_only=True),
+        TransitionRule(
+            "decline_application", _("Decline application"), BOTH_SIDES, lodging_only=True, reason_required=True,
+            terminal=True,
+        ),
         TransitionRule("start_verification", _("Start verification"), frozenset({Side.ORIGIN})),
         TransitionRule("request_info", _("Request information"), frozenset({Side.ORIGIN}), reason_required=True),
         TransitionRule("provide_info", _("Information provided"), BOTH_SIDES, worker_may=True),
@@ -189,6 +199,9 @@ def actor_may(case: TransferCase, actor: Actor, name: str) -> bool:
     if actor.is_worker:
         return rule.worker_may
     if not rule.sides & actor.sides(case):
+        return False
+    # An application not yet accepted is the lodging agency's alone: the other end sees it and waits.
+    if (rule.lodging_only or case.status == CaseStatus.APPLIED) and actor.agency_id != case.lodged_at_id:
         return False
     return actor.is_supervisor or not rule.supervisor_only
 
@@ -377,7 +390,7 @@ class TransferCaseQuerySet(models.QuerySet):
 
     def with_list_related(self) -> TransferCaseQuerySet:
         return self.select_related(
-            "worker", "origin_agency__city", "destination_agency__city", "lodged_at", "assignee"
+            "worker", "applicant", "origin_agency__city", "destination_agency__city", "lodged_at", "assignee"
         )
 
     def open(self) -> TransferCaseQuerySet:
@@ -407,7 +420,11 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         ONLINE = "online", _("Online by the worker")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="cases", verbose_name=_("worker"))
+    # Empty while an online application waits in `applied`, and for good when it is declined or withdrawn there:
+    # the worker is registered or matched only when a clerk accepts it (the applicant's details are on Applicant).
+    worker = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("worker")
+    )
     insurance_type = models.CharField(_("insurance type"), max_length=16, choices=InsuranceType.choices)
     origin_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="outgoing_cases", verbose_name=_("origin agency")
@@ -436,6 +453,7 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
     )
     awaiting_agency = models.GeneratedField(
         expression=models.Case(
+            When(status__in=LODGING_TURN, then=F("lodged_at")),
             When(status__in=ORIGIN_TURN, then=F("origin_agency")),
             When(status__in=DESTINATION_TURN, then=F("destination_agency")),
             default=None,
@@ -518,6 +536,11 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
                 fields=["destination_agency", "-updated_at", "id"], name="case_in_closed",
                 condition=Q(status__in=TERMINAL_STATUSES),
             ),
+            # The worklist's "applications to accept" (cases/selectors/clerk.py).
+            models.Index(
+                fields=["lodged_at", "due_sort", "-id"], name="case_applied_due",
+                condition=Q(status__in=LODGING_TURN),
+            ),
             models.Index(
                 fields=["origin_agency", "due_sort", "-id"], name="case_out_to_remit",
                 condition=Q(funds_status=FundsStatus.AWAITING_REMITTANCE),
@@ -596,6 +619,31 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
             side == Side.DESTINATION and self.destination_agency_id == agency_id
         )
 
+    @property
+    def person(self) -> Worker | Applicant:
+        """Whom the case is about: the worker once matched, else the applicant as they gave their details."""
+        return self.worker if self.worker_id else self.applicant
+
+    @property
+    def contact_email(self) -> str:
+        """Where the worker hears of the case: the register's address, else the one an online applicant gave."""
+        registered = self.worker.email if self.worker_id else ""
+        if registered or self.channel != self.Channel.ONLINE:
+            return registered
+        return self.applicant.email
+
+    @property
+    def lodged_at_destination(self) -> bool:
+        return self.lodged_at_id == self.destination_agency_id
+
+    @property
+    def has_contact_letter(self) -> bool:
+        """Lodged at the destination and accepted there (docs/domain.md §7): a clerk's counter accepts at once,
+        an online application when a clerk accepts it, which is when its worker is matched."""
+        return self.lodged_at_destination and self.status != CaseStatus.APPLIED and (
+            self.channel == self.Channel.COUNTER or self.worker_id is not None
+        )
+
     def turn_agency_id(self) -> int | None:
         """The agency that holds the case now: whose move it is, or the origin while it waits on its request."""
         side = self.next_side()
@@ -604,6 +652,8 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return {Side.ORIGIN: self.origin_agency_id, Side.DESTINATION: self.destination_agency_id}.get(side)
 
     def next_side(self) -> str | None:
+        if self.status in LODGING_TURN:
+            return Side.DESTINATION if self.lodged_at_destination else Side.ORIGIN
         if self.status in ORIGIN_TURN:
             return Side.ORIGIN
         if self.status in DESTINATION_TURN:
@@ -611,6 +661,15 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         return None
 
     # Transitions: source, target and derived fields only; services lock, check and record.
+
+    @transition(status, CaseStatus.APPLIED, CaseStatus.SUBMITTED, permission=_permission("accept_application"))
+    def accept_application(self, *, worker: Worker, outcome: str, due_date: dt.date, due_estimated: bool) -> None:
+        self.worker, self.outcome = worker, outcome
+        self.due_date, self.due_estimated = due_date, due_estimated
+
+    @transition(status, CaseStatus.APPLIED, CaseStatus.REJECTED, permission=_permission("decline_application"))
+    def decline_application(self) -> None:
+        self.due_date = None
 
     @transition(status, CaseStatus.SUBMITTED, CaseStatus.VERIFYING, permission=_permission("start_verification"))
     def start_verification(self) -> None:
@@ -649,12 +708,60 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         self.due_date = None
 
     @transition(
-        status, [CaseStatus.SUBMITTED, CaseStatus.VERIFYING, CaseStatus.INFO_REQUESTED], CaseStatus.WITHDRAWN,
+        status,
+        [CaseStatus.APPLIED, CaseStatus.SUBMITTED, CaseStatus.VERIFYING, CaseStatus.INFO_REQUESTED],
+        CaseStatus.WITHDRAWN,
         permission=_permission("withdraw"),
     )
     def withdraw(self) -> None:
         self.due_date = None
         self.paused_days_left = None
+
+
+class Applicant(models.Model):
+    """What an online applicant typed, kept on the case; the register changes only when a clerk accepts it.
+
+    Kept after acceptance too: the clerks see what was applied with beside what the register says.
+    """
+
+    case = models.OneToOneField(
+        TransferCase, on_delete=models.CASCADE, related_name="applicant", verbose_name=_("case")
+    )
+    id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number])
+    name = models.CharField(_("name"), max_length=64)
+    hukou_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("hukou city"))
+    phone = PhoneNumberField(_("phone"), region="CN", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("online applicant")
+        verbose_name_plural = _("online applicants")
+        # The limit of open applications per ID number, the status lookup and the search read by ID number;
+        # the search by name too.
+        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked_id})"
+
+    @property
+    def masked_id(self) -> str:
+        return mask(self.id_number)
+
+    @property
+    def gender(self) -> str:
+        # The 17th character: odd for a man, even for a woman (docs/domain.md §1).
+        return Gender.MALE if int(self.id_number[16]) % 2 else Gender.FEMALE
+
+    def get_gender_display(self) -> str:
+        return Gender(self.gender).label
+
+    @property
+    def birth_date(self) -> dt.date:
+        return dt.date(int(self.id_number[6:10]), int(self.id_number[10:12]), int(self.id_number[12:14]))
+
+    @property
+    def hukou_province_code(self) -> str:
+        return self.hukou_city_id[:2]
 
 
 class Agreement(models.Model):

@@ -25,35 +25,68 @@ from outbox.services import email_enqueue
 def transition_made(event_id: int) -> None:
     from cases.models import CaseEvent, CaseStatus, TransferCase
 
-    event = CaseEvent.objects.select_related("case__worker", "case__origin_agency", "case__destination_agency").get(
-        pk=event_id
-    )
+    event = CaseEvent.objects.select_related(
+        "case__worker", "case__applicant", "case__origin_agency", "case__destination_agency"
+    ).get(pk=event_id)
     case: TransferCase = event.case
     other_agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
+    if CaseStatus.APPLIED in (event.from_status, event.to_status) and event.transition != "accept_application":
+        # An application not accepted is the lodging agency's alone: it hears of a new one, the other end of
+        # nothing until it is accepted (then it gets the contact letter, below).
+        other_agencies = {case.lodged_at_id} if event.transition == "open" else set()
     clerk_addresses = list(
         get_user_model().objects.filter(membership__agency_id__in=other_agencies, is_active=True)
         .exclude(email="").values_list("email", flat=True)
     )
     messages = []
+    worker_email = case.contact_email
     with translation.override(settings.LANGUAGE_CODE):
-        status = CaseStatus(case.status).label
         if clerk_addresses:
-            subject = _("Case %(reference)s: %(status)s") % {"reference": case.reference, "status": status}
-            body = _(
-                "Case %(reference)s (%(type)s) between %(origin)s and %(destination)s is now “%(status)s”.\n"
-                "%(note)s"
-            ) % {
-                "reference": case.reference, "type": case.get_insurance_type_display(),
-                "origin": case.origin_agency.name, "destination": case.destination_agency.name,
-                "status": status, "note": event.note,
-            }
-            messages.append((subject, body, clerk_addresses))
+            messages.append((*clerk_update(event), clerk_addresses))
         # Events the worker caused carry no clerk; the worker needs no mail about their own action.
-        if case.worker.email and event.actor_id is not None:
+        if worker_email and event.actor_id is not None:
             subject, body = worker_update(event)
-            messages.append((subject, body, [case.worker.email]))
+            messages.append((subject, body, [worker_email]))
     for subject, body, to in messages:
         _send_one(subject, body, to, f"event {event_id}")
+
+
+def clerk_update(event: CaseEvent) -> tuple[str, str]:
+    """The other agency's copy of a step; the contact letter's arrival for the origin when the destination
+    accepts an application (or opens a case at its counter), with what to send and by when."""
+    from cases.models import CaseStatus
+
+    case = event.case
+    status = CaseStatus(case.status).label
+    names = {
+        "reference": case.reference, "type": case.get_insurance_type_display(), "origin": case.origin_agency.name,
+        "destination": case.destination_agency.name, "status": status, "note": event.note,
+    }
+    if event.transition == "open" and event.to_status == CaseStatus.APPLIED:
+        subject = _("Case %(reference)s: an online application waits for acceptance") % names
+        body = _(
+            "An online application %(reference)s (%(type)s, from %(origin)s) was lodged with %(destination)s. "
+            "Check the applicant's identity document, then accept or decline it: %(url)s"
+        ) % {**names, "url": site_url(case.get_absolute_url())}
+        return subject, body
+    if event.transition in ("accept_application", "open") and case.has_contact_letter:
+        subject = _("Case %(reference)s: contact letter from %(destination)s") % names
+        body = _(
+            "%(destination)s accepted the application %(reference)s (%(type)s) and asks %(origin)s to verify the "
+            "contribution history, issue the transfer information form and, for a full transfer, remit the "
+            "funds by %(due)s.\nThe contact letter: %(letter)s\nThe case: %(url)s\n%(note)s"
+        ) % {
+            **names, "due": f"{case.due_date:%Y-%m-%d}" if case.due_date else "—",
+            "letter": site_url(reverse("cases:contact_letter_pdf", args=[case.reference])),
+            "url": site_url(case.get_absolute_url()),
+        }
+        return subject, body
+    subject = _("Case %(reference)s: %(status)s") % names
+    body = _(
+        "Case %(reference)s (%(type)s) between %(origin)s and %(destination)s is now “%(status)s”.\n"
+        "%(note)s"
+    ) % names
+    return subject, body
 
 
 def site_url(path: str) -> str:
@@ -71,7 +104,25 @@ def worker_update(event: CaseEvent) -> tuple[str, str]:
 
     case = event.case
     status = CaseStatus(case.status).label
-    names = {"reference": case.reference, "status": status, "origin": case.origin_agency.name}
+    names = {
+        "reference": case.reference, "status": status, "origin": case.origin_agency.name,
+        "destination": case.destination_agency.name,
+    }
+    if event.transition == "accept_application":
+        subject = _("Your social insurance transfer %(reference)s is accepted") % names
+        body = _(
+            "%(destination)s accepted your application %(reference)s and has asked %(origin)s to send your "
+            "contribution record. Follow each step online with the reference and your ID number: %(url)s"
+        ) % {**names, "url": site_url(reverse("cases:status"))}
+        return subject, body
+    if event.transition == "complete":
+        subject = _("Your social insurance transfer %(reference)s is complete") % names
+        body = _(
+            "The transfer %(reference)s is complete: your insurance relationship continues at %(destination)s, "
+            "which holds the acceptance confirmation. See the steps online with the reference and your ID "
+            "number: %(url)s"
+        ) % {**names, "url": site_url(reverse("cases:status"))}
+        return subject, body
     if event.transition == "request_info":
         subject = _("Your social insurance transfer %(reference)s: information needed") % names
         body = _(
@@ -125,10 +176,10 @@ def withdrawal_confirmed(event_id: int, language: str) -> None:
     from cases.models import CaseEvent
 
     event = CaseEvent.objects.select_related(
-        "case__worker", "case__origin_agency", "case__destination_agency"
+        "case__worker", "case__applicant", "case__origin_agency", "case__destination_agency"
     ).get(pk=event_id)
     case = event.case
-    if not case.worker.email:
+    if not case.contact_email:
         return
     with translation.override(language):
         subject = _("Your social insurance transfer %(reference)s is withdrawn") % {"reference": case.reference}
@@ -142,7 +193,7 @@ def withdrawal_confirmed(event_id: int, language: str) -> None:
             "origin": case.origin_agency.name, "destination": case.destination_agency.name,
             "date": f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}", "url": site_url(reverse("cases:apply")),
         }
-    _send_one(subject, body, [case.worker.email], f"withdrawal of event {event_id}")
+    _send_one(subject, body, [case.contact_email], f"withdrawal of event {event_id}")
 
 
 def reminder_due(reminder_id: int) -> None:

@@ -38,6 +38,7 @@ urlpatterns = [
     path("cases/<str:reference>/worker-id/", clerk.reveal_id, name="reveal_id"),
     path("cases/<str:reference>/access-code/", clerk.issue_access_code, name="issue_access_code"),
     path("cases/<str:reference>/agreement.pdf", clerk.agreement_pdf, name="agreement_pdf"),
+    path("cases/<str:reference>/contact-letter.pdf", clerk.contact_letter_pdf, name="contact_letter_pdf"),
     path("cases/<str:reference>/acceptance.pdf", clerk.acceptance_pdf, name="acceptance_pdf"),
     path("cases/<str:reference>/contributions/", clerk.contributions, name="contributions"),
     path("cases/<str:reference>/contributions/add/", clerk.add_period, name="add_period"),

@@ -71,6 +71,8 @@ def periods(worker: Worker, *rows: tuple, insurance_type: str = "pension") -> No
 
 # Who runs each transition in the usual journey.
 STEP_ACTOR = {
+    "accept_application": "dest_clerk",
+    "decline_application": "dest_clerk",
     "start_verification": "origin_clerk",
     "request_info": "origin_clerk",
     "provide_info": "origin_clerk",
@@ -128,8 +130,10 @@ def advance(case: TransferCase, users: dict, *steps: str, note: str = "reason") 
         elif step == "receive":
             case = receive(case, users)
         else:
+            # Accepting an online application takes the clerk's word that the identity document was checked.
             case = services.case_transition(
-                case=case, actor=Actor.for_user(users[STEP_ACTOR[step]]), name=step, note=note
+                case=case, actor=Actor.for_user(users[STEP_ACTOR[step]]), name=step, note=note,
+                identity_checked=step == "accept_application",
             )
     return case
 
@@ -144,6 +148,12 @@ def open_case(
     status: str = "submitted",
     with_periods: bool = True,
 ) -> TransferCase:
+    if status == "applied":
+        # An online application, lodged at the destination, waiting for a clerk there: no worker matched yet.
+        return apply_online(
+            id_number=worker.id_number if worker else None, name=worker.name if worker else "李明",
+            insurance_type=insurance_type, origin=origin, destination=destination,
+        )
     worker = worker or WorkerFactory()
     if with_periods:
         periods(worker, (origin, "2016-01", "2024-06", "8000"), insurance_type=insurance_type)
@@ -166,6 +176,24 @@ def backdate_event(event_id: int, at: dt.datetime) -> None:
         QuerySet(CaseEvent).filter(pk=event_id).update(at=at)
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def apply_online(
+    *,
+    id_number: str | None = None,
+    name: str = "李明",
+    insurance_type: str = "pension",
+    origin: str = "440300",
+    destination: str = "510100",
+    hukou_city: str = "510100",
+    email: str = "applicant@example.org",
+) -> TransferCase:
+    """An online application waiting in `applied` at the destination, as /apply/ lodges it."""
+    return services.case_open_application(
+        id_number=id_number or make_id_number(), name=name, hukou_city=City.objects.get(code=hukou_city),
+        phone="13800138000", email=email, insurance_type=insurance_type, origin_agency=agency(origin),
+        destination_agency=agency(destination),
+    )
 
 
 def latest_agreement(case: TransferCase) -> Agreement | None:

@@ -28,13 +28,14 @@ from regions.models import City
 from sstransfer.auth_views import locked_out
 from sstransfer.middleware import unavailable_response
 from tests.conftest import PASSWORD
-from tests.factories import WorkerFactory, advance, latest_agreement, make_id_number, open_case, periods
+from tests.factories import WorkerFactory, advance, apply_online, latest_agreement, make_id_number, open_case, periods
 from tests.translation_support import Lookup, latin_phrases, recording_untranslated
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # Pages that are files, not HTML: nothing in them goes through a template in the reader's language.
-NOT_HTML = {"agreement_pdf", "acceptance_pdf", "contributions_template", "contributions_template_xlsx",
-            "dashboard_csv", "attachment", "act_attachment", "worklist_csv", "worklist_xlsx"}
+NOT_HTML = {"agreement_pdf", "acceptance_pdf", "contact_letter_pdf", "contributions_template",
+            "contributions_template_xlsx", "dashboard_csv", "attachment", "act_attachment", "worklist_csv",
+            "worklist_xlsx"}
 PDF = b"%PDF-1.4\n%test\n"
 # Latin that belongs on a Chinese page, word by word (codes and abbreviations in capitals pass anyway):
 # the product's name, the other language's button and the word Chinese keeps for cookies; the values
@@ -336,6 +337,33 @@ def visit_clerk_pages(visits: Visits, users: dict, cases: dict) -> None:
     visits.get(visits.client(unattached), "/", status=403)
 
 
+def visit_application_pages(visits: Visits, users: dict) -> None:
+    """Online applications waiting in `applied`: the worklist tab, the identity check, the worker's progress."""
+    registered = WorkerFactory(name="王五")
+    differing = apply_online(id_number=registered.id_number, name="王武")
+    new = apply_online()
+    accepted = advance(apply_online(), users, "accept_application")
+    declined = apply_online()
+    advance(declined, users, "decline_application", note="证件不符")
+    for who in ("dest_clerk", "origin_clerk"):
+        client = visits.client(users[who])
+        visits.get(client, "/?tab=applications")
+        for case in (differing, new, accepted, declined):
+            visits.get(client, case.get_absolute_url())
+    dest = visits.client(users["dest_clerk"])
+    visits.post(dest, reverse("cases:transition", args=[differing.reference, "accept_application"]), {}, status=400)
+    visits.post(dest, reverse("cases:transition", args=[differing.reference, "accept_application"]), {
+        "accept_application-identity_checked": "on", "accept_application-confirmed_name": "王武",
+    })
+    worker = visits.client()
+    for case in (differing, new, accepted, declined):
+        visits.post(worker, "/status/", {"reference": case.reference, "id_number": case.applicant.id_number})
+    visits.post(worker, "/act/", {"reference": new.reference, "id_number": new.applicant.id_number,
+                                  "access_code": services.case_issue_access_code(case=new)})
+    visits.get(worker, "/act/case/")
+    cache.clear()
+
+
 def visit_portal_pages(visits: Visits, cases: dict, settings) -> None:
     worker = visits.client()
     for path in ("/", "/status/", "/apply/", "/act/", "/verify/", "/verify/?code=", "/agencies/",
@@ -421,6 +449,7 @@ def test_every_page_in_chinese_shows_no_untranslated_text(users, cases_in_every_
     with recording_untranslated() as recorder:
         visits = Visits(recorder)
         visit_clerk_pages(visits, users, cases_in_every_state)
+        visit_application_pages(visits, users)
         visit_portal_pages(visits, cases_in_every_state, settings)
         visit_admin_pages(visits)
         visit_error_pages(visits)

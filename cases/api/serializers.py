@@ -25,6 +25,7 @@ from cases.models import (
     TransferCase,
     Worker,
 )
+from cases.selectors import agency_for_city
 from cases.selectors.funds import case_ledger
 from cases.services import parse_money
 from regions.models import MONEY, Agency, City, InsuranceType
@@ -344,7 +345,10 @@ class CaseSummarySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
-    worker = CaseWorkerSerializer()
+    worker = CaseWorkerSerializer(
+        allow_null=True,
+        help_text=_("null until an online application is accepted: only then is the worker registered or matched."),
+    )
     origin_agency = serializers.CharField(source="origin_agency.code")
     destination_agency = serializers.CharField(source="destination_agency.code")
     lodged_at = serializers.CharField(
@@ -463,9 +467,26 @@ class BlockerSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ApplicantSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    hukou_city_code = serializers.CharField(source="hukou_city_id")
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    name_matches_registered = serializers.SerializerMethodField(
+        help_text=_("Whether the register holds this ID number under the same name; null when it is not registered.")
+    )
+
+    def get_name_matches_registered(self, applicant: object) -> bool | None:
+        registered = self.context.get("registered_name")
+        return None if registered is None else registered == applicant.name
+
+
 class CaseSerializer(CaseSummarySerializer):
     """A case with the figures, transitions and blockers the selectors computed, passed in through context."""
 
+    applicant = serializers.SerializerMethodField(
+        help_text=_("What an online applicant gave, for the clerks to check; null for a case lodged at a counter.")
+    )
     outcome_reason = serializers.SerializerMethodField()
     approved_transfer_reference = serializers.CharField()
     assignee = serializers.CharField(
@@ -490,6 +511,14 @@ class CaseSerializer(CaseSummarySerializer):
     )
     blockers = serializers.SerializerMethodField(help_text=_("Transitions a rule blocks now, with the rule's message."))
     events = EventSerializer(many=True)
+
+    @extend_schema_field(ApplicantSerializer(allow_null=True))
+    def get_applicant(self, case: TransferCase) -> dict | None:
+        applicant = getattr(case, "applicant", None) if case.channel == TransferCase.Channel.ONLINE else None
+        if applicant is None:
+            return None
+        context = {"registered_name": self.context.get("registered_name")}
+        return ApplicantSerializer(applicant, context=context).data
 
     @extend_schema_field(FiguresSerializer(allow_null=True))
     def get_figures(self, case: TransferCase) -> dict | None:
@@ -545,6 +574,18 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
+class AcceptApplicationSerializer(TransitionSerializer):
+    identity_checked = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("accept_application: true once the clerk has checked the identity document; required."),
+    )
+    confirmed_name = OptionalTextField(
+        max_length=64,
+        help_text=_("accept_application, when the ID number is registered under another name: the registered name, "
+                    "or the applicant's, which then corrects the register."),
+    )
+
+
 class DuplicateResolveSerializer(serializers.Serializer):
     keep_city_code = serializers.RegexField(
         r"^\d{6}$", help_text=_("The city whose relationship is kept for the duplicated months.")
@@ -595,6 +636,51 @@ class ReceiptCreateSerializer(serializers.Serializer):
 
 
 # --- public: the worker's status, agreement verification -------------------------------------
+
+
+class ApplicationSerializer(serializers.Serializer):
+    """The public page's fields (/apply/), by code."""
+
+    id_number = serializers.CharField(
+        max_length=32, validators=[validate_id_number],
+        help_text=_("18-character resident ID number, or a Hong Kong, Macao or Taiwan residence permit number."),
+    )
+    name = serializers.CharField(max_length=64)
+    hukou_city_code = LookupField(
+        slug_field="code", queryset=City.objects.all(),
+        help_text=_("The hukou city; for a Hong Kong, Macao or Taiwan resident, the city of the residence permit."),
+    )
+    phone = PhoneField()
+    email = serializers.EmailField(max_length=254, help_text=_("The access code is sent here."))
+    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
+    origin_city_code = serializers.RegexField(r"^\d{6}$", help_text=_("The city the worker left."))
+    destination_city_code = serializers.RegexField(
+        r"^\d{6}$", help_text=_("The city the worker moved to; the application is lodged at its agency.")
+    )
+    consent = serializers.BooleanField(help_text=_("Must be true: the applicant agrees that both agencies use the data."))
+
+    def validate_consent(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError(_("The applicant must consent to the use of their data."))
+        return value
+
+    def _agency(self, code: str) -> Agency:
+        agency = agency_for_city(code)
+        if agency is None:
+            raise serializers.ValidationError(_("No agency serves this city at present."))
+        return agency
+
+    def validate_origin_city_code(self, value: str) -> Agency:
+        return self._agency(value)
+
+    def validate_destination_city_code(self, value: str) -> Agency:
+        return self._agency(value)
+
+
+class ApplicationCreatedSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    access_code = serializers.CharField(help_text=_("Shown once: with the ID number it lets the worker act online."))
+    status = serializers.ChoiceField(choices=CaseStatus.choices, help_text=_("Always applied."))
 
 
 class StatusLookupSerializer(serializers.Serializer):

@@ -30,6 +30,10 @@ urlpatterns = [
     re_path(rf"^cases/{REFERENCE}/remittance$", views.RemittanceView.as_view(), name="api-remittance"),
     re_path(rf"^cases/{REFERENCE}/receipts$", views.ReceiptsView.as_view(), name="api-receipts"),
     re_path(rf"^cases/{REFERENCE}/agreement\.pdf$", views.AgreementPdfView.as_view(), name="api-agreement"),
+    path("applications", views.ApplicationCreateView.as_view(), name="api-applications"),
+    re_path(
+        rf"^cases/{REFERENCE}/contact-letter\.pdf$", views.ContactLetterPdfView.as_view(), name="api-contact-letter"
+    ),
     re_path(rf"^cases/{REFERENCE}/acceptance\.pdf$", views.AcceptancePdfView.as_view(), name="api-acceptance"),
     path("status", views.StatusLookupView.as_view(), name="api-status"),
     re_path(rf"^verify/(?P<verification_code>{views.CODE_PATTERN})$", views.VerifyView.as_view(), name="api-verify"),

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from cases import selectors, services
 from cases.api import serializers as s
-from cases.documents import acceptance_pdf, agreement_pdf
+from cases.documents import acceptance_pdf, agreement_pdf, contact_letter_pdf
 from cases.errors import StateConflict
 from cases.models import TRANSITION_RULES, Actor, TransferCase, Worker, WorkerAccess
 from cases.views.portal import client_address
@@ -120,6 +120,7 @@ def case_response(request: Request, reference: str, status_code: int = status.HT
     context = {
         "report": report,
         "available_transitions": selectors.available_transitions(case, Actor.for_user(request.user), report),
+        "registered_name": selectors.registered_name(case),
     }
     return Response(s.CaseSerializer(case, context=context).data, status=status_code)
 
@@ -448,14 +449,22 @@ class CaseTransitionView(ClerkView):
             REFERENCE,
             path_parameter("name", TRANSITION_PATTERN, _("A transition name (docs/domain.md §3)."), enum=s.TRANSITION_NAMES),
         ],
-        request=s.TransitionSerializer, responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
+        request=s.AcceptApplicationSerializer,
+        responses={200: s.CaseSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, reference: str, name: str) -> Response:
         case = selectors.get_case_for_user(request.user, reference)
         if name not in TRANSITION_RULES:
             raise exceptions.ValidationError({"name": [_("Unknown transition “%(name)s”.") % {"name": name}]})
-        data = validated(s.TransitionSerializer, request.data)
-        services.case_transition(case=case, actor=self.actor(), name=name, note=data["note"])
+        if name == "accept_application":
+            data = validated(s.AcceptApplicationSerializer, request.data)
+            services.case_transition(
+                case=case, actor=self.actor(), name=name, note=data["note"],
+                identity_checked=data["identity_checked"], confirmed_name=data["confirmed_name"],
+            )
+        else:
+            data = validated(s.TransitionSerializer, request.data)
+            services.case_transition(case=case, actor=self.actor(), name=name, note=data["note"])
         return case_response(request, reference)
 
 
@@ -574,7 +583,53 @@ def _document(request: Request, case: TransferCase, content: bytes, number: str)
     return response
 
 
+class ContactLetterPdfView(ClerkView):
+    content_negotiation_class = JSONErrorsNegotiation
+
+    @extend_schema(
+        tags=["cases"], summary=_("The contact letter as PDF (either side)"), operation_id="cases_contact_letter_pdf",
+        parameters=[REFERENCE],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The contact letter.")),
+            **errors(401, 403, 404),
+        },
+        description=_("404 unless the case was lodged at the destination and accepted there."),
+    )
+    def get(self, request: Request, reference: str) -> HttpResponse:
+        letter = selectors.contact_letter(selectors.get_case_for_user(request.user, reference))
+        services.worker_access_record(
+            user=request.user, worker_id=letter.case.worker_id, what=WorkerAccess.What.DOCUMENT,
+            ip=client_address(request), path=request.path, case_id=letter.case.pk,
+        )
+        response = HttpResponse(contact_letter_pdf(letter), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{letter.case.reference}-contact-letter.pdf"'
+        return response
+
+
 # --- public: the worker's status, agreement verification -------------------------------------
+
+
+class ApplicationCreateView(PublicView):
+    @extend_schema(
+        tags=["public"], summary=_("A worker applies online; the application waits in applied at the destination"),
+        description=_(
+            "Registers or changes no worker: a clerk of the destination accepts it after checking the identity "
+            "document. 400 for bad input, a rule (no transfer needed, …) or a 4th open application for the ID "
+            "number; 429 when the address has used up its attempts."
+        ),
+        request=s.ApplicationSerializer, responses={201: s.ApplicationCreatedSerializer, **errors(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(s.ApplicationSerializer, request.data)
+        application = services.case_apply_online(
+            id_number=data["id_number"], name=data["name"], hukou_city=data["hukou_city_code"], phone=data["phone"],
+            email=data["email"], insurance_type=data["insurance_type"], origin_agency=data["origin_city_code"],
+            destination_agency=data["destination_city_code"], client_address=client_address(request),
+            act_url=request.build_absolute_uri(reverse("cases:act")),
+        )
+        body = {"reference": application.case.reference, "access_code": application.access_code,
+                "status": application.case.status}
+        return Response(s.ApplicationCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class StatusLookupView(PublicView):

@@ -38,7 +38,11 @@ def temporary_account_provinces(worker_id: int, *, exclude_case: int | None = No
 def case_facts(case: TransferCase, *, today: dt.date | None = None) -> rules.CaseFacts:
     """Four queries: the worker's periods, the policies of the year, the rates, the worker's temporary accounts."""
     today = today or timezone.localdate()
-    periods = tuple(p.as_rule_period() for p in ContributionPeriod.objects.filter(worker_id=case.worker_id))
+    # An online application not accepted is about nobody on the register yet: no history, the applicant's facts.
+    registered = case.worker_id is not None
+    periods = tuple(
+        p.as_rule_period() for p in ContributionPeriod.objects.filter(worker_id=case.worker_id)
+    ) if registered else ()
     levels: dict[str, dict[str, str]] = {}
     destination_policy: RegionPolicy | None = None
     destination_province = case.destination_agency.city_id[:2]
@@ -48,8 +52,8 @@ def case_facts(case: TransferCase, *, today: dt.date | None = None) -> rules.Cas
         levels[policy.province_id] = {rules.MEDICAL: policy.medical_pooling, rules.UNEMPLOYMENT: policy.unemployment_pooling}
         if policy.province_id == destination_province:
             destination_policy = policy
-    temporary = temporary_account_provinces(case.worker_id, exclude_case=case.pk)
-    worker = case.worker
+    temporary = temporary_account_provinces(case.worker_id, exclude_case=case.pk) if registered else frozenset()
+    worker = case.person
     origin_city = case.origin_agency.city
     return rules.CaseFacts(
         insurance_type=case.insurance_type,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -17,6 +18,7 @@ from cases.models import (
     TRANSITION_RULES,
     Actor,
     Agreement,
+    Applicant,
     CaseAttachment,
     CaseDuplicate,
     CaseEvent,
@@ -31,6 +33,8 @@ from cases.models import (
 from cases.selectors.assessment import case_assessment
 from cases.selectors.funds import completion_funds_blocker
 from cases.selectors.lists import Key, Order
+from cases.selectors.reference import calendar_overrides
+from regions.workdays import add_workdays
 
 
 def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
@@ -47,7 +51,7 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
 
 def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related(
-        "worker__hukou_city__province", "origin_agency__city__province"
+        "worker__hukou_city__province", "applicant__hukou_city__province", "origin_agency__city__province"
     ).prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("agency", "actor")),
         Prefetch("agreements", queryset=Agreement.objects.select_related("superseded_by")),
@@ -168,8 +172,11 @@ def search_condition(value: str, *, agency_id: int, limit: int, partial_id_numbe
     by_name = Q(name__startswith=text) if short else Q(name__contains=text)
     ours = Q(origin_agency_id=agency_id) | Q(destination_agency_id=agency_id)
     workers = Worker.objects.filter(by_id | by_name).order_by().values("pk")
+    # Online applications not accepted have no worker yet: found by what the applicant typed.
+    applicants = Applicant.objects.filter(by_id | by_name).order_by().values("case_id")
     matches = TransferCase.objects.filter(ours & reference).order_by().values_list("pk", flat=True).union(
-        TransferCase.objects.filter(ours, worker__in=workers).order_by().values_list("pk", flat=True)
+        TransferCase.objects.filter(ours, worker__in=workers).order_by().values_list("pk", flat=True),
+        TransferCase.objects.filter(ours, pk__in=applicants).order_by().values_list("pk", flat=True),
     )
     return Q(pk__in=list(matches[:limit]))
 
@@ -202,6 +209,43 @@ def case_list(
     if q:
         cases = cases.filter(search_condition(q, agency_id=agency_id, limit=search_limit, partial_id_number=True))
     return [cases.filter(condition) for condition in ends.values()]
+
+
+def registered_name(case: TransferCase) -> str | None:
+    """The register's name for an online applicant's ID number, or None when it is not registered."""
+    if case.worker_id:
+        return case.worker.name
+    if case.channel != TransferCase.Channel.ONLINE:
+        return None
+    return Worker.objects.filter(id_number=case.applicant.id_number).values_list("name", flat=True).first()
+
+
+@dataclass(frozen=True)
+class ContactLetter:
+    """The destination's letter to the origin (联系函, docs/domain.md §7): dated the day it accepted the case, and
+    the origin's step counted from then, as the letter said it, whatever happened to the due date since."""
+
+    case: TransferCase
+    issued_on: dt.date
+    due_date: dt.date
+    due_estimated: bool
+
+
+def contact_letter(case: TransferCase) -> ContactLetter:
+    """404 unless the case was lodged at the destination and accepted there."""
+    if not case.has_contact_letter:
+        raise Http404
+    accepted = (
+        case.events.filter(transition__in=("open", "accept_application"), to_status=CaseStatus.SUBMITTED)
+        .order_by("-at", "-id").values_list("at", flat=True).first()
+    )
+    if accepted is None:
+        raise Http404
+    issued_on = timezone.localdate(accepted)
+    deadline = add_workdays(
+        issued_on, rules.step_working_days(case.insurance_type, Side.ORIGIN), calendar_overrides(issued_on)
+    )
+    return ContactLetter(case=case, issued_on=issued_on, due_date=deadline.date, due_estimated=deadline.estimated)
 
 
 def case_timeline(case: TransferCase) -> list[CaseEvent]:

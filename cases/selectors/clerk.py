@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     FUNDS_TO_RECEIVE,
+    LODGING_TURN,
     OPEN_STATUSES,
     TERMINAL_STATUSES,
     CaseEvent,
@@ -67,6 +68,10 @@ BY_CLOSING = Order((Key("updated_at", descending=True), Key("id")))
 # (docs/bench.md); the template's generic empty state covers it.
 WORKLIST: tuple[Tab, ...] = (
     Tab("todo", _("To act on"), lambda s: (awaiting_move_of(s.agency_id),), BY_DUE),
+    # Online applications lodged here, waiting for a clerk to check the identity and accept (index case_applied_due).
+    Tab("applications", _("Applications to accept"), lambda s: (
+        Q(lodged_at_id=s.agency_id, status__in=LODGING_TURN),
+    ), BY_DUE),
     # Unread news written by the other agency (cases/selectors/inbox.py), the latest first.
     Tab("news", _("New from the other agency"), lambda s: news_parts(s.agency_id, s.user_id, s.today), BY_NEWS,
         keys=news_keys),

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,8 @@ from regions.models import Agency
 
 # The agency the worker would ask about the case; a withdrawn case is nobody's any more.
 HOLDER_SIDE = {
+    # An online application is lodged at the destination, which accepts it.
+    CaseStatus.APPLIED: Side.DESTINATION,
     CaseStatus.SUBMITTED: Side.ORIGIN,
     CaseStatus.VERIFYING: Side.ORIGIN,
     CaseStatus.INFO_REQUESTED: Side.ORIGIN,
@@ -123,6 +126,11 @@ def _status_texts(case: TransferCase, origin: str, destination: str) -> tuple[st
     """Where the case stands and what happens next, in the worker's words."""
     names = {"origin": origin, "destination": destination}
     texts = {
+        CaseStatus.APPLIED: (
+            _("Your application has reached %(destination)s, which checks your identity and accepts it."),
+            _("Once %(destination)s accepts it, it writes to %(origin)s, which checks your contribution history. "
+              "Bring your identity document if %(destination)s asks you to."),
+        ),
         CaseStatus.SUBMITTED: (
             _("Your application has been lodged. %(origin)s checks it first."),
             _("%(origin)s starts checking your contribution history."),
@@ -174,6 +182,9 @@ def _step_text(event: CaseEvent, case: TransferCase) -> str | None:
         if case.channel == TransferCase.Channel.ONLINE:
             return _("You applied online; the application was lodged with %(agency)s.") % names
         return _("The application was lodged at the counter of %(agency)s.") % names
+    if event.transition == "decline_application":
+        # The reason is the worker's to read: it tells them what to put right before applying again.
+        return _("%(agency)s declined the application: %(note)s") % {**names, "note": event.note}
     if event.transition == "provide_info":
         if by_worker:
             return _("You sent the information requested.")
@@ -185,11 +196,15 @@ def _step_text(event: CaseEvent, case: TransferCase) -> str | None:
             return _("You withdrew the application.")
         return _("The application was withdrawn at your request by %(agency)s.") % names
     texts = {
+        "accept_application": _("%(destination)s accepted the application and wrote to %(origin)s."),
         "start_verification": _("%(origin)s started checking your contribution history."),
         "request_info": _("%(origin)s asked you for more information."),
         "reject": _("%(origin)s refused the transfer."),
         "issue_agreement": _("%(origin)s issued the transfer agreement."),
         "register_agreement": _("%(destination)s registered the transfer agreement."),
+        # The money's steps of the procedure (docs/domain.md §3, §5), without the amounts.
+        "record_remittance": _("%(origin)s transferred the funds of your insurance to %(destination)s."),
+        "record_receipt": _("%(destination)s received funds of your transfer."),
         "return_to_origin": _("%(destination)s sent the case back to %(origin)s for another check."),
         "complete": _("%(destination)s confirmed the acceptance: the transfer is complete."),
     }
@@ -215,7 +230,7 @@ def worker_progress(case: TransferCase) -> WorkerProgress:
     )
     return WorkerProgress(
         reference=case.reference,
-        masked_id=case.worker.masked_id,
+        masked_id=case.person.masked_id,
         insurance_type_label=case.get_insurance_type_display(),
         status=case.status,
         status_label=case.get_status_display(),
@@ -264,17 +279,24 @@ def worker_file(case: TransferCase, pk: int) -> CaseAttachment:
 
 
 def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferCase | None:
-    """The case with this reference whose worker has this ID number, else None: either mismatch looks the same."""
+    """The case with this reference whose worker has this ID number, else None: either mismatch looks the same.
+
+    An online application not (or never) accepted has no worker yet: its applicant's ID number is the one.
+    """
+    number = normalize(id_number)
     return (
-        TransferCase.objects.select_related("worker", "origin_agency", "destination_agency")
-        .filter(reference=(reference or "").strip().upper(), worker__id_number=normalize(id_number))
+        TransferCase.objects.select_related("worker", "applicant", "origin_agency", "destination_agency")
+        .filter(Q(worker__id_number=number) | Q(worker__isnull=True, applicant__id_number=number),
+                reference=(reference or "").strip().upper())
         .first()
     )
 
 
 def worker_case(pk: int) -> TransferCase | None:
     """A case the worker has unlocked with their access code, with what their progress page needs."""
-    return TransferCase.objects.select_related("worker", "origin_agency", "destination_agency").filter(pk=pk).first()
+    return TransferCase.objects.select_related(
+        "worker", "applicant", "origin_agency", "destination_agency"
+    ).filter(pk=pk).first()
 
 
 def agreement_check(verification_code: str) -> AgreementCheck:

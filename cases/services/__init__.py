@@ -37,10 +37,12 @@ from cases.services.portal import (
 )
 from cases.services.reminders import reminders_send
 from cases.services.transitions import (
+    MAX_OPEN_APPLICATIONS_PER_ID_NUMBER,
     TRANSITION_FIELDS,
     case_check_access_code,
     case_issue_access_code,
     case_open,
+    case_open_application,
     case_transition,
 )
 from cases.services.workers import worker_access_record, worker_register
@@ -52,6 +54,7 @@ __all__ = [
     "FUNDS_STATES",
     "INSURANCE_WORDS",
     "MAX_MONEY",
+    "MAX_OPEN_APPLICATIONS_PER_ID_NUMBER",
     "MAX_WORKER_FILES_PER_CASE",
     "PERIOD_LOCKED",
     "TRANSITION_FIELDS",
@@ -67,6 +70,7 @@ __all__ = [
     "case_check_access_code",
     "case_issue_access_code",
     "case_open",
+    "case_open_application",
     "case_transition",
     "case_worker_access",
     "case_worker_add_material",

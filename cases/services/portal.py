@@ -23,7 +23,6 @@ from cases.models import (
     CaseAttachment,
     CaseEvent,
     TransferCase,
-    Worker,
     worker_may_add_material,
 )
 from cases.selectors import (
@@ -31,8 +30,12 @@ from cases.selectors import (
 )
 from cases.services.common import record_event
 from cases.services.notes import case_add_attachment
-from cases.services.transitions import case_check_access_code, case_issue_access_code, case_open, case_transition
-from cases.services.workers import worker_register
+from cases.services.transitions import (
+    case_check_access_code,
+    case_issue_access_code,
+    case_open_application,
+    case_transition,
+)
 from regions.models import Agency, City
 from sstransfer import limits
 from sstransfer.limits import TooManyAttempts
@@ -108,22 +111,6 @@ def case_worker_access(*, reference: str, id_number: str, access_code: str, clie
     return _lookup_guarded(reference, id_number, client_address, find)
 
 
-def _application_note(worker: Worker, *, name: str, hukou_city: City, phone: str, email: str) -> str:
-    """For the clerks: what the applicant gave that differs from the record, which stays as it is."""
-    given = {
-        _("name"): (name, worker.name),
-        _("hukou city"): (hukou_city.code, worker.hukou_city_id),
-        _("phone"): (phone, worker.phone),
-        _("e-mail"): (email, worker.email),
-    }
-    differences = [f"{label}: {value}" for label, (value, recorded) in given.items() if value and value != recorded]
-    if not differences:
-        return ""
-    return _("Applied online with details that differ from the worker's record: %(details)s.") % {
-        "details": "; ".join(differences)
-    }
-
-
 def case_apply_online(
     *,
     id_number: str,
@@ -138,46 +125,35 @@ def case_apply_online(
     act_url: str = "",
     today: dt.date | None = None,
 ) -> OnlineApplication:
-    """A worker's own application, lodged at the destination (66号 Art. 8), with an access code.
+    """A worker's own application, waiting in `applied` at the destination (66号 Art. 8), with an access code.
 
-    A worker already on record keeps their record unchanged and the applicant learns nothing
-    about it; the clerks see any differing details on the opening event.
+    Nothing about any worker on record is read or changed here, so the applicant learns nothing about them.
+    Every application counts toward the address's limit of applications; a refusal because the ID number
+    already has three waiting says something about that number, so it also counts like a failed lookup.
     """
     limits.take(
         "apply-address", client_address, limit=settings.ONLINE_APPLICATIONS_PER_ADDRESS,
         window=settings.ONLINE_APPLICATIONS_WINDOW_SECONDS,
     )
-    # A refusal for an already open case tells the applicant something about the ID number: it counts like a
-    # failed lookup; any other outcome is given back.
     probe = limits.take(
         "lookup-address", client_address, limit=settings.STATUS_LOOKUP_MAX_FAILURES,
         window=settings.STATUS_LOOKUP_WINDOW_SECONDS,
     )
     probed = False
     try:
-        facts = parse_id_number(id_number)
-        name, phone, email = name.strip(), phone.strip(), email.strip()
         with transaction.atomic():
-            worker = Worker.objects.filter(id_number=facts.id_number).first()
-            note = ""
-            if worker is None:
-                worker = worker_register(
-                    id_number=facts.id_number, name=name, hukou_city=hukou_city, phone=phone, email=email
-                )
-            else:
-                with translation.override(settings.LANGUAGE_CODE):
-                    note = _application_note(worker, name=name, hukou_city=hukou_city, phone=phone, email=email)
-            case = case_open(
-                actor=Actor.worker(), worker=worker, insurance_type=insurance_type, origin_agency=origin_agency,
-                destination_agency=destination_agency, note=note, today=today,
+            case = case_open_application(
+                id_number=id_number, name=name, hukou_city=hukou_city, phone=phone, email=email,
+                insurance_type=insurance_type, origin_agency=origin_agency, destination_agency=destination_agency,
+                today=today,
             )
             access_code = case_issue_access_code(case=case)
             notifications.access_code_issued(
-                email=email, reference=case.reference, access_code=access_code, act_url=act_url,
+                email=case.applicant.email, reference=case.reference, access_code=access_code, act_url=act_url,
                 language=translation.get_language() or settings.LANGUAGE_CODE,
             )
     except RuleBlocked as blocked:
-        probed = blocked.code == "already_open"
+        probed = blocked.code == "too_many_applications"
         raise
     finally:
         if not probed:

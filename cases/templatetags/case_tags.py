@@ -15,6 +15,7 @@ from cases.people import person_name
 register = template.Library()
 
 STATUS_COLOURS = {
+    CaseStatus.APPLIED: "text-bg-light border",
     CaseStatus.SUBMITTED: "text-bg-secondary",
     CaseStatus.VERIFYING: "text-bg-primary",
     CaseStatus.INFO_REQUESTED: "text-bg-warning",

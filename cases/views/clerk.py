@@ -295,10 +295,15 @@ def _detail_context(request: HttpRequest, case: TransferCase, bound: dict[str, o
         benefit_province = selectors.province_names([report.benefit_place.province_code]).get(
             report.benefit_place.province_code, report.benefit_place.province_code
         )
+    applicant = case.applicant if case.channel == TransferCase.Channel.ONLINE and hasattr(case, "applicant") else None
+    registered_name = selectors.registered_name(case) if applicant else None
     ledger = case_ledger(case)
     in_funds_state = case.status in services.FUNDS_STATES
     return {
         "case": case,
+        "applicant": applicant,
+        "registered_name": registered_name,
+        "names_differ": registered_name is not None and applicant is not None and registered_name != applicant.name,
         "report": report,
         "ledger": ledger,
         "remittance_form": (bound.get("remittance") or RemittanceForm(case=case, initial={
@@ -383,6 +388,14 @@ def _case(request: HttpRequest, reference: str, *, detail: bool = True) -> Trans
     return selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset() if detail else None)
 
 
+def _registered_case(request: HttpRequest, reference: str) -> TransferCase:
+    """A case whose worker is on the register: an online application not accepted has none to read (404)."""
+    case = _case(request, reference, detail=False)
+    if case.worker_id is None:
+        raise Http404
+    return case
+
+
 @clerk_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -438,7 +451,9 @@ def transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
         return redirect(case)
     try:
         case = services.case_transition(
-            case=case, actor=Actor.for_user(request.user), name=name, note=form.cleaned_data["note"]
+            case=case, actor=Actor.for_user(request.user), name=name, note=form.cleaned_data["note"],
+            identity_checked=form.cleaned_data.get("identity_checked", False),
+            confirmed_name=form.cleaned_data.get("confirmed_name", ""),
         )
     except CaseError as error:
         messages.error(request, error.message)
@@ -574,7 +589,7 @@ def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
 @clerk_required
 def reveal_id(request: HttpRequest, reference: str) -> HttpResponse:
     """The full ID number, on a deliberate request that leaves an access record for the administrators."""
-    case = _case(request, reference, detail=False)
+    case = _registered_case(request, reference)
     _record_access(request, case, WorkerAccess.What.FULL_ID)
     return render(request, "cases/reveal_id.html", {"case": case})
 
@@ -637,6 +652,13 @@ def acceptance_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     return _pdf(content, f"{case.confirmation_number}.pdf")
 
 
+@clerk_required
+def contact_letter_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    letter = selectors.contact_letter(_case(request, reference, detail=False))
+    _record_access(request, letter.case, WorkerAccess.What.DOCUMENT)
+    return _pdf(documents.contact_letter_pdf(letter), f"{letter.case.reference}-contact-letter.pdf")
+
+
 # --- contribution history ---------------------------------------------------------------------
 
 
@@ -684,7 +706,7 @@ def _contributions_page(
 
 @clerk_required
 def contributions(request: HttpRequest, reference: str) -> HttpResponse:
-    return _contributions_page(request, _case(request, reference, detail=False))
+    return _contributions_page(request, _registered_case(request, reference))
 
 
 def _record(request: HttpRequest, case: TransferCase, records: list[dict[str, object]]) -> None:
@@ -701,7 +723,7 @@ def _closed(request: HttpRequest, case: TransferCase) -> HttpResponse:
 @require_POST
 @clerk_required
 def add_period(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, detail=False)
+    case = _registered_case(request, reference)
     if not case.is_open:
         return _closed(request, case)
     form = ContributionPeriodForm(request.POST, action=reverse("cases:add_period", args=[case.reference]))
@@ -723,7 +745,7 @@ def add_period(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @clerk_required
 def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, detail=False)
+    case = _registered_case(request, reference)
     if not case.is_open:
         return _closed(request, case)
     form = ContributionUploadForm(request.POST, request.FILES,
@@ -753,7 +775,7 @@ def upload_periods(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _period_to_change(request: HttpRequest, reference: str, pk: int) -> tuple[TransferCase, ContributionPeriod]:
     """The case's worker's period: 404 for the case or the period, 403 for a clerk of another city."""
-    case = _case(request, reference, detail=False)
+    case = _registered_case(request, reference)
     period = selectors.worker_period(case.worker, pk)
     if period.city_id != request.user.membership.agency.city_id:
         raise PermissionDenied(_("Only a clerk of the city where the period was paid may correct or delete it."))

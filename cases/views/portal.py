@@ -33,6 +33,7 @@ RULE_FIELDS = {
     "same_pooling_area": "destination_city",
     "same_agency": "destination_city",
     "already_open": "insurance_type",
+    "too_many_applications": "id_number",
     "insurance_type": "insurance_type",
 }
 UNLOCKED_CASE = "portal_case"
@@ -259,7 +260,7 @@ def act_withdrawn(request: HttpRequest) -> HttpResponse:
     if withdrawal is None:
         return redirect("cases:act_case")
     return render(request, "portal/act_withdrawn.html", {
-        "progress": selectors.worker_progress(case), "withdrawn_at": withdrawal.at, "emailed": bool(case.worker.email),
+        "progress": selectors.worker_progress(case), "withdrawn_at": withdrawal.at, "emailed": bool(case.contact_email),
     })
 
 

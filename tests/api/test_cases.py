@@ -15,7 +15,7 @@ CASE_FIELDS = {
     "reference", "status", "status_label", "insurance_type", "worker", "origin_agency", "destination_agency",
     "lodged_at", "outcome", "application_date", "due_date", "due_estimated", "overdue", "outcome_reason",
     "approved_transfer_reference", "figures", "transfer", "agreement", "agreements", "acceptance", "duplicates",
-    "available_transitions", "blockers", "events", "assignee", "funds",
+    "available_transitions", "blockers", "events", "assignee", "funds", "applicant",
 }
 
 

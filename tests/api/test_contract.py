@@ -289,9 +289,9 @@ def test_a_pension_case_from_lodging_to_completion(http):
     assert run(http, "bj_clerk", reference, "complete").status_code == 403
     # A full transfer completes once Beijing has received what Wuhan remitted (1.1).
     assert run(http, "bj_boss", reference, "complete").status_code == 400
-    figures, today = resolved.json()["figures"], resolved.json()["events"][-1]["at"][:10]
+    moving, today = resolved.json()["transfer"], resolved.json()["events"][-1]["at"][:10]
     remitted = http["wh_clerk"].post(f"/cases/{reference}/remittance", {
-        "pooled_fund": figures["pooled_fund_amount"], "personal_account": figures["personal_account_balance"],
+        "pooled_fund": moving["pooled_fund"], "personal_account": moving["personal_account"],
         "bank_reference": "WH-0001", "value_date": today,
     })
     assert remitted.status_code == 200, remitted.content

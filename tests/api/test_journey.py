@@ -82,10 +82,10 @@ def test_a_pension_case_lodged_at_the_destination_goes_to_completion(users):
     # Completion waits for the money too: Shenzhen remits what moves, Chengdu receives it.
     blocked = dest_supervisor.post(f"/cases/{reference}/transitions/complete")
     assert blocked.status_code == 400 and blocked.json()["code"] == "complete"
-    figures = resolved.json()["figures"]
+    moving = resolved.json()["transfer"]
     today = resolved.json()["events"][-1]["at"][:10]
     remitted = origin_clerk.post(f"/cases/{reference}/remittance", {
-        "pooled_fund": figures["pooled_fund_amount"], "personal_account": figures["personal_account_balance"],
+        "pooled_fund": moving["pooled_fund"], "personal_account": moving["personal_account"],
         "bank_reference": "ICBC-0001", "value_date": today,
     })
     assert remitted.status_code == 200, remitted.content

@@ -31,6 +31,8 @@ CONTRACT = {
     ("post", "/api/v1/cases/{reference}/remittance"): {"200", "400", "401", "403", "404", "409"},
     ("post", "/api/v1/cases/{reference}/receipts"): {"200", "400", "401", "403", "404", "409"},
     ("get", "/api/v1/cases/{reference}/agreement.pdf"): {"200", "401", "403", "404", "409"},
+    ("get", "/api/v1/cases/{reference}/contact-letter.pdf"): {"200", "401", "403", "404"},
+    ("post", "/api/v1/applications"): {"201", "400", "429"},
     ("get", "/api/v1/cases/{reference}/acceptance.pdf"): {"200", "401", "403", "404"},
     ("post", "/api/v1/status"): {"200", "400", "404", "429"},
     ("get", "/api/v1/verify/{verification_code}"): {"200", "404"},

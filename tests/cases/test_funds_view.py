@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from cases import selectors
 from cases.models import FundsStatus, Receipt, Remittance
 from tests.factories import advance, open_case, receive, remit
 
@@ -156,3 +157,12 @@ def test_the_page_runs_a_fixed_number_of_queries_with_receipts(client, users, ca
         receive(case, users, Decimal("10.00"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(page(case))
+
+
+def test_the_worker_reads_that_the_funds_moved_without_the_amounts(users):
+    case = open_case(users, status="completed")
+    with translation.override("en"):
+        steps = [step.text for step in selectors.worker_progress(case).steps]
+    assert sum("transferred the funds of your insurance" in text for text in steps) == 1
+    assert sum("received funds of your transfer" in text for text in steps) == 1
+    assert not any("184" in text for text in steps)

@@ -132,19 +132,21 @@ def test_an_online_application_reaches_the_destination(clients):
     reference = re.search(r"TR-\d{4}-[0-9A-Z]{6}", done).group(0)
 
     case = clients["bj_clerk"].get(f"/cases/{reference}").json()
-    assert (case["status"], case["insurance_type"], case["lodged_at"]) == ("submitted", "medical", BEIJING)
-    assert case["worker"] == {"id_number": number, "name": "欧阳明"}
+    assert (case["status"], case["insurance_type"], case["lodged_at"]) == ("applied", "medical", BEIJING)
+    # Waiting for a clerk of the destination: nobody registered yet, the applicant's details on the case.
+    assert case["worker"] is None
+    assert case["applicant"]["name"] == "欧阳明" and case["applicant"]["name_matches_registered"] is None
     assert case["events"][0]["actor"] == "worker"
-    assert clients["wh_clerk"].get(f"/workers/{number}").json()["hukou_city_code"] == WUHAN
+    assert clients["wh_clerk"].get(f"/workers/{number}").status_code == 404
 
-    # The same application again: refused on the form, no second case.
+    # The same application again may wait beside it (an impostor's must not block the real worker's).
     again = post(client, "/apply/", {
         "id_number": number, "name": "欧阳明", "hukou_city": WUHAN, "phone": "13712345678",
         "email": "ouyang@example.org", "insurance_type": "medical", "origin_city": WUHAN, "destination_city": BEIJING,
         "consent": "on",
     })
-    assert again.status_code == 200
-    assert clients["bj_clerk"].get("/cases", {"q": number}).json()["count"] == 1
+    assert again.status_code == 302
+    assert clients["bj_clerk"].get("/cases", {"q": number}).json()["count"] == 2
     # Without consent nothing is lodged.
     other = id_number("420111", "19960808", 41)
     refused = post(client, "/apply/", {

@@ -12,7 +12,7 @@ from django.utils import translation
 from cases import services
 from cases.models import Actor, CaseStatus, TransferCase
 from tests.cases.portal_support import assert_no_personal_data, in_language, without_csrf
-from tests.factories import WorkerFactory, advance, open_case, periods
+from tests.factories import WorkerFactory, advance, apply_online, open_case, periods
 
 URL = reverse("cases:status")
 # One phrase per state that only that state's page says, in each language.
@@ -55,7 +55,7 @@ def test_the_form_asks_for_reference_and_id_number(client):
     assert 'name="id_number"' in html
 
 
-@pytest.mark.parametrize("status", list(CaseStatus.values))
+@pytest.mark.parametrize("status", [status for status in CaseStatus.values if status != "applied"])
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_every_state_shows_its_plain_language_progress(client, users, status, language):
     case = open_case(users, status=status)
@@ -70,6 +70,33 @@ def test_every_state_shows_its_plain_language_progress(client, users, status, la
     assert case.reference in html
     assert case.worker.masked_id in html
     assert_no_personal_data(html, case.worker, case)
+
+
+@pytest.mark.parametrize(("language", "phrase"), [
+    ("en", "which checks your identity and accepts it"), ("zh-hans", "核验您的身份后受理"),
+])
+def test_an_application_waiting_for_acceptance_shows_its_progress(client, users, language, phrase):
+    case = apply_online()
+    in_language(client, language)
+    response = client.post(URL, {"reference": case.reference, "id_number": case.applicant.id_number})
+    html = response.content.decode()
+    assert phrase in html
+    assert case.destination_agency.name in html
+    assert case.applicant.masked_id in html
+    assert_no_personal_data(html, case.applicant)
+
+
+def test_the_worker_follows_acceptance_and_a_decline(client, users):
+    accepted, declined = apply_online(), apply_online()
+    advance(accepted, users, "accept_application")
+    services.case_transition(case=declined, actor=Actor.for_user(users["dest_clerk"]), name="decline_application",
+                             note="身份证件与申请不符。")
+    html = in_language(client, "en").post(
+        URL, {"reference": accepted.reference, "id_number": accepted.applicant.id_number}
+    ).content.decode()
+    assert "accepted the application and wrote to" in html
+    html = client.post(URL, {"reference": declined.reference, "id_number": declined.applicant.id_number}).content.decode()
+    assert "declined the application" in html and "身份证件与申请不符。" in html
 
 
 def test_the_page_names_the_agency_in_charge_and_the_due_date(client, users):

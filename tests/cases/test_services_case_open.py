@@ -11,7 +11,7 @@ from cases.models import Actor, CaseStatus, TransferCase
 from cases.selectors import case_report
 from cases.services import case_open
 from regions.models import City, RegionPolicy
-from tests.factories import WorkerFactory, advance, agency, make_id_number, periods
+from tests.factories import WorkerFactory, advance, agency, apply_online, make_id_number, periods
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "reference_data")]
 # Tuesday 1 September 2026; Sunday 20 September is a make-up working day.
@@ -48,9 +48,14 @@ def test_an_application_at_the_origin(users):
 
 def test_an_application_at_the_destination_and_online(users):
     assert open_(users, "dest_clerk").lodged_at == agency("510100")
-    online = open_(users, Actor.worker())
-    assert (online.lodged_at, online.channel) == (agency("510100"), TransferCase.Channel.ONLINE)
+    online = apply_online(origin="440300", destination="510100")
+    assert (online.lodged_at, online.channel, online.status) == (
+        agency("510100"), TransferCase.Channel.ONLINE, CaseStatus.APPLIED
+    )
+    assert online.worker is None
     assert online.events.get().actor is None
+    # An online application goes through case_open_application only: case_open is a clerk's counter.
+    assert blocked(users, Actor.worker()).code == "not_a_party"
 
 
 def test_a_caller_of_neither_agency_is_refused(users, admin_user):

@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "referen
 S = CaseStatus
 # docs/domain.md §3: name → (sources, target)
 TRANSITIONS = {
+    "accept_application": ({S.APPLIED}, S.SUBMITTED),
+    "decline_application": ({S.APPLIED}, S.REJECTED),
     "start_verification": ({S.SUBMITTED}, S.VERIFYING),
     "request_info": ({S.VERIFYING}, S.INFO_REQUESTED),
     "provide_info": ({S.INFO_REQUESTED}, S.VERIFYING),
@@ -24,11 +26,14 @@ TRANSITIONS = {
     "register_agreement": ({S.AGREEMENT_ISSUED}, S.RECEIVING),
     "return_to_origin": ({S.RECEIVING}, S.VERIFYING),
     "complete": ({S.RECEIVING}, S.COMPLETED),
-    "withdraw": ({S.SUBMITTED, S.VERIFYING, S.INFO_REQUESTED}, S.WITHDRAWN),
+    "withdraw": ({S.APPLIED, S.SUBMITTED, S.VERIFYING, S.INFO_REQUESTED}, S.WITHDRAWN),
 }
 ORIGIN = {"origin_clerk", "origin_supervisor"}
 DESTINATION = {"dest_clerk", "dest_supervisor"}
 ALLOWED = {
+    # The agency an online application was lodged at: the destination (open_case's "applied").
+    "accept_application": DESTINATION,
+    "decline_application": DESTINATION,
     "start_verification": ORIGIN,
     "request_info": ORIGIN,
     "provide_info": ORIGIN | DESTINATION | {"worker"},
@@ -70,16 +75,26 @@ def test_sources(users, name, state):
     case = open_case(users, status=state)
     events = case.events.count()
     sources, target = TRANSITIONS[name]
-    actor = Actor.for_user(users[STEP_ACTOR[name]])
+    # In `applied` only the lodging agency (the destination) or the worker may withdraw.
+    who = "dest_clerk" if (state, name) == (S.APPLIED, "withdraw") else STEP_ACTOR[name]
+    actor = Actor.for_user(users[who])
+    lodging_only = TRANSITION_RULES[name].lodging_only or state == S.APPLIED
     if state in sources:
-        result = case_transition(case=case, actor=actor, name=name, note="reason")
+        result = case_transition(case=case, actor=actor, name=name, note="reason", identity_checked=True)
         assert result.status == target
         case.refresh_from_db()
         assert case.status == target
         assert case.events.count() == events + 1
+    elif lodging_only and actor.agency_id != case.lodged_at_id:
+        # An application not accepted is the lodging agency's alone: the other end may run nothing (403), and
+        # only the agency a case was lodged at accepts or declines an online application.
+        with pytest.raises(NotPermitted):
+            case_transition(case=case, actor=actor, name=name, note="reason")
+        case.refresh_from_db()
+        assert case.status == state
     else:
         with pytest.raises(StateConflict) as caught:
-            case_transition(case=case, actor=actor, name=name, note="reason")
+            case_transition(case=case, actor=actor, name=name, note="reason", identity_checked=True)
         assert caught.value.code == "wrong_state"
         assert str(S(state).label) in caught.value.message
         case.refresh_from_db()
@@ -87,8 +102,21 @@ def test_sources(users, name, state):
         assert case.events.count() == events
 
 
+@pytest.mark.parametrize("who", ACTORS)
+def test_in_applied_only_the_lodging_agency_or_the_worker_may_withdraw(users, admin_user, who):
+    case = open_case(users, status=S.APPLIED)
+    actor = actor_for(who, users, admin_user)
+    if who in DESTINATION | {"worker"}:
+        assert case_transition(case=case, actor=actor, name="withdraw").status == S.WITHDRAWN
+    else:
+        with pytest.raises(NotPermitted):
+            case_transition(case=case, actor=actor, name="withdraw")
+
+
 def source_state(name: str) -> str:
-    return sorted(TRANSITIONS[name][0])[0]
+    """A state the transition starts from; not `applied` where there is another (its sides are its own test)."""
+    sources = TRANSITIONS[name][0]
+    return sorted(sources - {S.APPLIED} or sources)[0]
 
 
 @pytest.mark.parametrize("name", TRANSITIONS)
@@ -98,7 +126,9 @@ def test_sides_and_roles(users, admin_user, name, who):
     events = case.events.count()
     actor = actor_for(who, users, admin_user)
     if who in ALLOWED[name]:
-        assert case_transition(case=case, actor=actor, name=name, note="reason").status == TRANSITIONS[name][1]
+        assert case_transition(
+            case=case, actor=actor, name=name, note="reason", identity_checked=True
+        ).status == TRANSITIONS[name][1]
     else:
         with pytest.raises(NotPermitted) as caught:
             case_transition(case=case, actor=actor, name=name, note="reason")
@@ -113,10 +143,13 @@ def test_a_wrong_side_on_a_wrong_state_is_not_permitted_rather_than_a_conflict(u
     wrong_state = next(s for s in (S.COMPLETED, S.REJECTED, S.RECEIVING, S.SUBMITTED) if s not in TRANSITIONS[name][0])
     case = open_case(users, status=wrong_state)
     for who in ACTORS:
-        if who in ALLOWED[name]:
+        actor = actor_for(who, users, admin_user)
+        # A counter case's lodging agency is the origin (open_case): that side may accept, in the right state.
+        lodging = TRANSITION_RULES[name].lodging_only and actor.agency_id == case.lodged_at_id
+        if who in ALLOWED[name] or lodging:
             continue
         with pytest.raises(NotPermitted):
-            case_transition(case=case, actor=actor_for(who, users, admin_user), name=name, note="reason")
+            case_transition(case=case, actor=actor, name=name, note="reason")
 
 
 @pytest.mark.parametrize("name", TRANSITIONS)
@@ -127,7 +160,7 @@ def test_available_transitions_are_what_the_service_allows(users, admin_user, na
         assert (name in offered) == (who in ALLOWED[name]), who
 
 
-@pytest.mark.parametrize("name", ["request_info", "reject", "return_to_origin"])
+@pytest.mark.parametrize("name", ["request_info", "reject", "return_to_origin", "decline_application"])
 @pytest.mark.parametrize("note", ["", "   \n "])
 def test_a_reason_is_required(users, name, note):
     case = open_case(users, status=source_state(name))
@@ -140,22 +173,25 @@ def test_a_reason_is_required(users, name, note):
     assert (case.status, case.events.count()) == (source_state(name), events)
 
 
-@pytest.mark.parametrize("name", [n for n in TRANSITIONS if n not in ("request_info", "reject", "return_to_origin")])
+@pytest.mark.parametrize("name", [n for n in TRANSITIONS if n not in (
+    "request_info", "reject", "return_to_origin", "decline_application",
+)])
 def test_other_transitions_need_no_reason(users, name):
     case = open_case(users, status=source_state(name))
-    assert case_transition(case=case, actor=Actor.for_user(users[STEP_ACTOR[name]]), name=name).status == \
-        TRANSITIONS[name][1]
+    actor = Actor.for_user(users[STEP_ACTOR[name]])
+    assert case_transition(case=case, actor=actor, name=name, identity_checked=True).status == TRANSITIONS[name][1]
 
 
 @pytest.mark.parametrize("name", TRANSITIONS)
 def test_the_event_row(users, name):
     case = open_case(users, status=source_state(name))
     user = users[STEP_ACTOR[name]]
-    case_transition(case=case, actor=Actor.for_user(user), name=name, note="  材料已补齐  ")
+    case_transition(case=case, actor=Actor.for_user(user), name=name, note="  材料已补齐  ", identity_checked=True)
     event = case.events.order_by("-id").first()
     assert (event.transition, event.from_status, event.to_status) == (name, source_state(name), TRANSITIONS[name][1])
     assert (event.actor, event.actor_label, event.agency) == (user, user.username, user.membership.agency)
-    assert event.note == "材料已补齐"
+    # Accepting an application also says what became of the register (here: the worker registered).
+    assert event.note.split("\n")[0] == "材料已补齐"
     assert event.at is not None
 
 

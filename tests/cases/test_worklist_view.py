@@ -73,7 +73,8 @@ def test_the_tabs_count_and_list_our_cases_only(client, users):
     tabs = {name: count for name, _label, count in response.context["tabs"]}
     # The destination registered the agreement of one and completed the other: news from the other agency.
     assert tabs == {
-        "todo": 1, "news": 2, "mine": 0, "outgoing": 2, "incoming": 0, "overdue": 0, "to_remit": 0, "to_receive": 0, "closed": 1,
+        "todo": 1, "applications": 0, "news": 2, "mine": 0, "outgoing": 2, "incoming": 0, "overdue": 0, "to_remit": 0,
+        "to_receive": 0, "closed": 1,
     }
     assert [row.case for row in response.context["rows"]] == [submitted]
 

@@ -111,8 +111,9 @@ def test_a_worker_applies_follows_and_answers(live_server, e2e_data, users, page
     case = TransferCase.objects.get(reference=reference)
     assert case.channel == TransferCase.Channel.ONLINE and case.lodged_at.code == "510100"
 
-    # The origin starts checking and asks for a document.
-    advance(case, users, "start_verification")
+    # The destination accepts the application (tests/e2e/test_application_journey.py does it in the browser);
+    # the origin starts checking and asks for a document.
+    advance(case, users, "accept_application", "start_verification")
     advance(case, users, "request_info", note="请补充2019年劳动合同复印件。")
 
     # The worker checks the progress.
@@ -159,7 +160,7 @@ def test_a_worker_applies_follows_and_answers(live_server, e2e_data, users, page
     page.get_by_role("button", name=say(language, "Show progress")).click()
     with translation.override(language):
         expect(page.locator(".status-badge")).to_have_text(str(CaseStatus.COMPLETED.label))
-    expect(page.locator(".timeline > li")).to_have_count(7)
+    expect(page.locator(".timeline > li")).to_have_count(8)
     snap(page, f"{shot}-6-completed")
 
     # Anyone holding the paper agreement can check it.
