@@ -29,8 +29,9 @@ def money_text(page: Page, test_id: str) -> Decimal:
     return Decimal(page.get_by_test_id(test_id).inner_text().replace(",", "").strip())
 
 
-def act(page: Page, label: str, reason: str = "", confirm: bool = False) -> None:
-    """Press a step's button on the case page; where it opens a form, fill that form and send it."""
+def act(page: Page, label: str, reason: str = "", confirm: bool = False, ticks: tuple[str, ...] = ()) -> None:
+    """Press a step's button on the case page; where it opens a form, fill that form (`ticks`: the labels of
+    the boxes to tick) and send it."""
     actions = page.locator("#actions")
     # Not exact: a toggle's name ends in its icon font's glyph.
     button = actions.get_by_role("button", name=label)
@@ -44,6 +45,8 @@ def act(page: Page, label: str, reason: str = "", confirm: bool = False) -> None
         panel.get_by_label(zh("Reason (sent to the other party)")).fill(reason)
     if confirm:
         panel.get_by_label(zh("I understand that this closes the case for good.")).check()
+    for tick in ticks:
+        panel.get_by_label(tick).check()
     panel.get_by_role("button", name=label, exact=True).click()
 
 
@@ -107,6 +110,11 @@ def verify(page: Page, base_url: str, typed: str) -> None:
     page.get_by_role("button", name=zh("Verify"), exact=True).click()
 
 
+def code_of(document) -> str:
+    """The verification code printed in a document's line of the case page's Documents card."""
+    return document.locator(".font-monospace").last.inner_text().strip()
+
+
 def as_typed(code: str) -> str:
     """The code as someone copies it off paper: lower case, O for 0, l for 1, grouped by a space and a hyphen."""
     sloppy = code.replace("0", "O").replace("1", "l").lower()
@@ -130,7 +138,7 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
     id_number = make_id_number(county="510104", birth=dt.date(1988, 9, 14))
     worker = Worker(open_browser(), live_server.url, id_number)
 
-    # The worker applies online; the application is lodged at the destination, Chengdu.
+    # The worker applies online: the application waits at the destination, Chengdu, for a clerk there.
     reference = worker.apply("钱小川")
     case = TransferCase.objects.get(reference=reference)
     assert case.lodged_at == case.destination_agency
@@ -138,8 +146,29 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
     names = {"origin": origin_name, "destination": destination_name}
     case_url = f"{live_server.url}/cases/{reference}/"
     worker.sees(
-        "已提交", zh("Your application has been lodged. %(origin)s checks it first.", **names),
+        "网上申请待受理",
+        zh("Your application has reached %(destination)s, which checks your identity and accepts it.", **names),
         zh("You applied online; the application was lodged with %(agency)s.", agency=destination_name),
+    )
+
+    # The destination clerk finds it among the applications to accept, checks the identity document against
+    # what was applied (tests/e2e/test_application_journey.py: when the names differ) and accepts it; the
+    # contact letter to the origin is on the case.
+    destination = sign_in("dest_clerk")
+    destination.locator(".worklist-tabs").get_by_role("link", name=zh("Applications to accept")).click()
+    destination.get_by_role("link", name=reference).click()
+    expect(status(destination)).to_have_text("网上申请待受理")
+    expect(destination.get_by_test_id("applicant-name")).to_have_text("钱小川")
+    act(destination, "受理申请",
+        ticks=(zh("I have checked the applicant's identity document against the application."),))
+    expect(status(destination)).to_have_text("已提交")
+    letter = destination.get_by_test_id("contact-letter-pdf")
+    expect(letter).to_contain_text(zh("Contact letter"))
+    pdf = destination.request.get(live_server.url + letter.get_attribute("href"))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
+    worker.sees(
+        "已提交", zh("Your application has been lodged. %(origin)s checks it first.", **names),
+        zh("%(destination)s accepted the application and wrote to %(origin)s.", **names),
     )
 
     # The origin clerk records the worker's years in Shenzhen and starts verifying.
@@ -186,15 +215,14 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
     expect(ledger).to_contain_text("ICBC-4403-20261201-07")
     assert money_text(origin, "remitted") == to_remit
     expect(origin.get_by_test_id("remittance-form")).to_have_count(0)
-    # Money on its way changes nothing the worker has to do: the destination's turn is still to come.
+    # The worker hears the money is on its way (not how much); the destination's turn is still to come.
     worker.sees(
         "已出具协议",
         zh("%(origin)s has issued the transfer agreement and sent it to %(destination)s.", **names),
-        zh("%(origin)s issued the transfer agreement.", **names),
+        zh("%(origin)s transferred the funds of your insurance to %(destination)s.", **names),
     )
 
     # The destination clerk registers the agreement.
-    destination = sign_in("dest_clerk")
     destination.goto(case_url)
     act(destination, "登记转移协议")
     expect(status(destination)).to_have_text("接续办理中")
@@ -209,7 +237,7 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
     receiving = (
         "接续办理中",
         zh("%(destination)s has registered the agreement and is taking over your insurance relationship.", **names),
-        zh("%(destination)s registered the transfer agreement.", **names),
+        zh("%(destination)s received funds of your transfer.", **names),
     )
     first = Decimal("100000.00")
     record_receipt(destination, first, "BOC-5101-1")
@@ -237,15 +265,14 @@ def test_the_real_procedure_from_the_online_application_to_the_funds_received(
         zh("The transfer is complete: your insurance relationship continues at %(destination)s.", **names),
         zh("%(destination)s confirmed the acceptance: the transfer is complete.", **names),
     )
-    expect(worker.page.locator(".timeline > li")).to_have_count(5)
+    # Every step, from the application to the acceptance, each receipt a line.
+    expect(worker.page.locator(".timeline > li")).to_have_count(9)
 
     # The acceptance confirmation has a verification code of its own, printed on the case page: it verifies as
     # valid, and so does the agreement it completed, each typed as from paper.
-    documents = dest_supervisor.get_by_test_id("agreements")
-    items = documents.locator(".list-group-item")
-    expect(items).to_have_count(2)
-    agreement_code = items.first.locator(".font-monospace").last.inner_text().strip()
-    acceptance_code = items.last.locator(".font-monospace").last.inner_text().strip()
+    documents = dest_supervisor.get_by_test_id("agreements").locator(".list-group-item")
+    agreement_code = code_of(documents.filter(has_text=zh("Transfer agreement")))
+    acceptance_code = code_of(documents.filter(has_text=zh("Acceptance confirmation")))
     assert acceptance_code != agreement_code
     public = worker.page
     verify(public, live_server.url, as_typed(acceptance_code))
@@ -267,9 +294,9 @@ def test_an_agreement_returned_to_the_origin_verifies_as_void_then_as_superseded
     case_url = f"{live_server.url}/cases/{case.reference}/"
     destination = sign_in("dest_clerk")
     destination.goto(case_url)
-    first = destination.get_by_test_id("agreements").locator(".list-group-item")
+    first = destination.get_by_test_id("agreements").locator(".list-group-item").filter(has_text=zh("Transfer agreement"))
     first_number = first.locator(".font-monospace").first.inner_text().strip()
-    first_code = first.locator(".font-monospace").last.inner_text().strip()
+    first_code = code_of(first)
     public = open_browser()
     verify(public, live_server.url, as_typed(first_code))
     expect(public.get_by_test_id("verify-status")).to_have_text(zh("This agreement is genuine and valid"))
@@ -289,10 +316,12 @@ def test_an_agreement_returned_to_the_origin_verifies_as_void_then_as_superseded
     supervisor.goto(case_url)
     act(supervisor, "出具转移协议")
     expect(status(supervisor)).to_have_text("已出具协议")
-    agreements = supervisor.get_by_test_id("agreements").locator(".list-group-item")
+    agreements = supervisor.get_by_test_id("agreements").locator(".list-group-item").filter(
+        has_text=zh("Transfer agreement")
+    )
     expect(agreements).to_have_count(2)
     second_number = agreements.last.locator(".font-monospace").first.inner_text().strip()
-    second_code = agreements.last.locator(".font-monospace").last.inner_text().strip()
+    second_code = code_of(agreements.last)
     assert second_number != first_number and second_code != first_code
     expect(agreements.first).to_contain_text(second_number)
     verify(public, live_server.url, as_typed(first_code))
