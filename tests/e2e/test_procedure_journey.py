@@ -298,6 +298,9 @@ def test_an_agreement_returned_to_the_origin_verifies_as_void_then_as_superseded
     first_number = first.locator(".font-monospace").first.inner_text().strip()
     first_code = code_of(first)
     public = open_browser()
+    worker = Worker(public, live_server.url, case.worker.id_number)
+    worker.reference = case.reference
+    names = {"origin": case.origin_agency.name, "destination": case.destination_agency.name}
     verify(public, live_server.url, as_typed(first_code))
     expect(public.get_by_test_id("verify-status")).to_have_text(zh("This agreement is genuine and valid"))
 
@@ -309,6 +312,11 @@ def test_an_agreement_returned_to_the_origin_verifies_as_void_then_as_superseded
     expect(public.get_by_test_id("verify-status")).to_have_text(zh("This agreement was issued here but is void"))
     expect(public.get_by_role("alert")).to_contain_text(
         zh("The receiving agency returned it to the origin; a new agreement has not been issued yet.")
+    )
+    worker.sees(
+        "审核中",
+        zh("%(origin)s is checking your contribution history, any arrears and whether the transfer applies.", **names),
+        zh("%(destination)s sent the case back to %(origin)s for another check.", **names),
     )
 
     # The origin re-issues: the old code still answers, as void and superseded by the new agreement's number.
