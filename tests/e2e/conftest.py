@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.conftest import ensure_reference_data
+from tests.conftest import PASSWORD, ensure_reference_data
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between page actions are still plain synchronous code.
@@ -42,3 +43,36 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture
 def e2e_data(transactional_db):
     ensure_reference_data()
+
+
+@pytest.fixture
+def open_browser(new_context):
+    """A fresh browser per person, each with its own session; console errors (a CSP refusal) fail the test."""
+    problems: list[str] = []
+
+    def open_page(locale: str = "zh-CN", width: int = 1280) -> Page:
+        context: BrowserContext = new_context(viewport={"width": width, "height": 900}, locale=locale)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        return page
+
+    yield open_page
+    assert problems == []
+
+
+@pytest.fixture
+def sign_in(live_server, e2e_data, users, open_browser):
+    """A clerk signed in on a browser of their own, in the Chinese default UI."""
+
+    def open_as(username: str, width: int = 1280) -> Page:
+        page = open_browser(width=width)
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#main button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("工作台")
+        return page
+
+    return open_as

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import expect
 
 from cases.models import CaseStatus, TransferCase, Worker
-from tests.conftest import PASSWORD
 from tests.factories import WorkerFactory, make_id_number
 
 
-def test_an_online_application_is_checked_and_accepted_by_the_destination(live_server, e2e_data, users, new_context):
-    problems: list[str] = []
-
-    def browser(locale: str) -> Page:
-        context: BrowserContext = new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        return page
-
+def test_an_online_application_is_checked_and_accepted_by_the_destination(live_server, sign_in, open_browser):
     # The register knows this ID number under a slightly different name (a typing error at some counter).
     id_number = make_id_number(county="510104", birth=dt.date(1993, 6, 9))
     WorkerFactory(id_number=id_number, name="周晓云")
 
     # The worker applies online, in English.
-    worker = browser("en-GB")
+    worker = open_browser("en-GB")
     worker.goto(live_server.url + "/apply/")
     worker.locator('button[name="language"][value="en"]').first.click()
     worker.fill('input[name="id_number"]', id_number)
@@ -52,11 +41,7 @@ def test_an_online_application_is_checked_and_accepted_by_the_destination(live_s
     expect(worker.locator("main")).to_contain_text("which checks your identity and accepts it")
 
     # The destination clerk finds it among the applications to accept, in the Chinese default UI.
-    clerk = browser("zh-CN")
-    clerk.goto(live_server.url + "/accounts/login/")
-    clerk.fill("input[name=username]", "dest_clerk")
-    clerk.fill("input[name=password]", PASSWORD)
-    clerk.click("#main button[type=submit]")
+    clerk = sign_in("dest_clerk")
     clerk.locator(".worklist-tabs .nav-link[href*='tab=applications']").click()
     clerk.get_by_role("link", name=reference).click()
     expect(clerk.get_by_test_id("case-status")).to_have_text("网上申请待受理")
@@ -92,4 +77,3 @@ def test_an_online_application_is_checked_and_accepted_by_the_destination(live_s
     worker.get_by_role("button", name="Show progress").click()
     expect(worker.locator(".status-badge")).to_have_text("Submitted")
     expect(worker.locator(".timeline")).to_contain_text("accepted the application and wrote to")
-    assert problems == []

@@ -6,35 +6,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from cases.models import Actor, TransferCase
 from cases.selectors import WORKLIST_TABS
 from cases.selectors.funds import case_transfer
-from tests.conftest import PASSWORD
 from tests.factories import make_id_number
-
-
-@pytest.fixture
-def sign_in(live_server, e2e_data, users, new_context):
-    """A fresh browser per clerk, each with its own session; console errors (a CSP refusal) fail the test."""
-    problems: list[str] = []
-
-    def open_as(username: str, width: int = 1280) -> Page:
-        context: BrowserContext = new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.goto(live_server.url + "/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("#main button[type=submit]")
-        expect(page.locator("h1")).to_contain_text("工作台")
-        return page
-
-    yield open_as
-    assert problems == []
 
 
 def status(page: Page):
