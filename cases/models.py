@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -945,7 +945,10 @@ class Remittance(models.Model):
         constraints = [
             # A second remittance for one agreement loses even when two clerks record at the same moment.
             models.UniqueConstraint(fields=["case", "agreement_number"], name="remittance_one_per_agreement"),
-            models.CheckConstraint(condition=Q(total=F("pooled_fund") + F("personal_account")), name="remittance_total"),
+            # Rounded: SQLite adds NUMERIC columns as floats, so an exact sum like 107136.00 + 90558.04 can miss.
+            models.CheckConstraint(
+                condition=Q(total=Round(F("pooled_fund") + F("personal_account"), 2)), name="remittance_total"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -143,6 +143,7 @@ class ObtainToken(ObtainAuthToken):
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
             400: OpenApiResponse(VALIDATION_ERROR, description=_("Wrong credentials.")),
+            429: OpenApiResponse(ERROR, description=_("Too many wrong passwords for this user name or address.")),
         },
     )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
