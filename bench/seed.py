@@ -34,6 +34,7 @@ from cases.models import (
     Agreement,
     CaseEvent,
     CaseStatus,
+    FundsStatus,
     ContributionPeriod,
     Side,
     TransferCase,
@@ -47,7 +48,8 @@ from regions.workdays import add_workdays
 # Bump when the generated data changes shape: a database seeded by an older version is seeded again.
 # 2: agreements in their own table, each with its frozen assessment; periods they use locked.
 # 3: the inbox's activity timestamps on the cases.
-SEED_VERSION = 3
+# 4: the funds status a standing agreement leaves on its case.
+SEED_VERSION = 4
 PASSWORD = "bench-pass-2026"
 BUSY_AGENCY = "440300"
 # Where people move to, busiest first; every other agency follows in code order.
@@ -343,6 +345,13 @@ class Seeder:
                 case["paused_days_left"] = rng.randrange(1, 12)
             case.pop("issued_at", None)
             case["updated_at"] = at
+            # As funds_after_transition keeps it: a standing agreement awaits its remittance, unless nothing moves;
+            # the seed records no remittances, so completed cases are taken as settled before the ledger existed.
+            moves = outcome != rules.TEMPORARY_ACCOUNT and insurance_type != "unemployment"
+            if status in (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING):
+                case["funds_status"] = FundsStatus.AWAITING_REMITTANCE if moves else FundsStatus.NOT_REQUIRED
+            else:
+                case["funds_status"] = "" if moves or status != CaseStatus.COMPLETED else FundsStatus.NOT_REQUIRED
             # The inbox's timestamps, as record_activity writes them with each event (cases/services/common.py).
             acting_agency = {Side.ORIGIN: origin.pk, Side.DESTINATION: destination.pk, None: lodged.pk}
             for _name, _from, _to, event_at, side in events:
