@@ -128,8 +128,19 @@ def case_response(request: Request, reference: str, status_code: int = status.HT
 # --- auth ----------------------------------------------------------------------------------
 
 
+class BoundedAuthTokenSerializer(AuthTokenSerializer):
+    """A user name longer than any user's is a 400 here: django-axes would otherwise try to store it (255 chars)."""
+
+    username = serializers.CharField(label=_("User name"), max_length=150, write_only=True)
+    password = serializers.CharField(
+        label=_("Password"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+
+
 class ObtainToken(ObtainAuthToken):
     """A token for a user name and password; wrong credentials are a 400, as docs/api.md says."""
+
+    serializer_class = BoundedAuthTokenSerializer
 
     # Credentials travel in the body: an old token in the header must not stop a client from getting a new one.
     authentication_classes = ()
@@ -139,7 +150,7 @@ class ObtainToken(ObtainAuthToken):
 
     @extend_schema(
         tags=["auth"], summary=_("Exchange a user name and password for a token"),
-        request=AuthTokenSerializer,
+        request=BoundedAuthTokenSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
             400: OpenApiResponse(VALIDATION_ERROR, description=_("Wrong credentials.")),

@@ -16,8 +16,17 @@ AFTER = [("cases", "0010_remove_case_figure_columns")]
 
 # Unapplying every later migration down to 0007 rebuilds SQLite tables several times (generated columns), and one
 # rebuild drops an index that a later reversal then cannot find: the round trip is checked on PostgreSQL only.
+@pytest.fixture
+def migrated_back_to_the_latest():
+    """The test leaves the schema at 0010; every later test needs the latest one back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back_to_the_latest")
 def test_an_issued_and_a_returned_agreement_move_to_their_own_rows(reference_data):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
