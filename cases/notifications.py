@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 from outbox.services import email_enqueue
 
 
+def clerk_addresses_of(agency_ids: set[int]) -> list[str]:
+    """The e-mail addresses of the active staff of these agencies."""
+    return list(
+        get_user_model().objects.filter(membership__agency_id__in=agency_ids, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )
+
+
 def transition_made(event_id: int) -> None:
     from cases.models import CaseEvent, CaseStatus, TransferCase
 
@@ -34,10 +42,7 @@ def transition_made(event_id: int) -> None:
         # An application not accepted is the lodging agency's alone: it hears of a new one, the other end of
         # nothing until it is accepted (then it gets the contact letter, below).
         other_agencies = {case.lodged_at_id} if event.transition == "open" else set()
-    clerk_addresses = list(
-        get_user_model().objects.filter(membership__agency_id__in=other_agencies, is_active=True)
-        .exclude(email="").values_list("email", flat=True)
-    )
+    clerk_addresses = clerk_addresses_of(other_agencies)
     messages = []
     worker_email = case.contact_email
     with translation.override(settings.LANGUAGE_CODE):
@@ -260,11 +265,7 @@ def history_changed(event_id: int) -> None:
 
     event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
     case = event.case
-    agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
-    addresses = list(
-        get_user_model().objects.filter(membership__agency_id__in=agencies, is_active=True)
-        .exclude(email="").values_list("email", flat=True)
-    )
+    addresses = clerk_addresses_of({case.origin_agency_id, case.destination_agency_id} - {event.agency_id})
     if not addresses:
         return
     with translation.override(settings.LANGUAGE_CODE):
@@ -286,11 +287,7 @@ def funds_recorded(event_id: int) -> None:
 
     event = CaseEvent.objects.select_related("case__origin_agency", "case__destination_agency").get(pk=event_id)
     case = event.case
-    agencies = {case.origin_agency_id, case.destination_agency_id} - {event.agency_id}
-    addresses = list(
-        get_user_model().objects.filter(membership__agency_id__in=agencies, is_active=True)
-        .exclude(email="").values_list("email", flat=True)
-    )
+    addresses = clerk_addresses_of({case.origin_agency_id, case.destination_agency_id} - {event.agency_id})
     if not addresses:
         return
     with translation.override(settings.LANGUAGE_CODE):
