@@ -403,6 +403,9 @@ class Seeder:
             # for the load only: the generator writes consistent keys.
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            # The app's statement timeout (settings.DATABASE_STATEMENT_TIMEOUT_MS) guards requests; a load of
+            # millions of rows in one COPY is meant to run for minutes.
+            cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute("DELETE FROM bench_seed")
             cursor.execute(
                 "TRUNCATE cases_agreement, cases_caseevent, cases_contributionperiod, cases_transfercase, cases_worker, "
@@ -429,7 +432,9 @@ class Seeder:
                 )
             cursor.execute("INSERT INTO bench_seed VALUES (%s, %s, now())", [self.scale, SEED_VERSION])
         with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
             cursor.execute("VACUUM (ANALYZE)")
+            cursor.execute("RESET statement_timeout")
         self.log(f"seed: {self.scale:,} cases in {time.monotonic() - started:.0f} s, analysed")
         return True
 
