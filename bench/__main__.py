@@ -25,6 +25,8 @@ def configure() -> None:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "off")
     os.environ.setdefault("CONN_MAX_AGE", "60")
     os.environ.setdefault("REQUEST_LOG_LEVEL", "INFO")
+    # Production has Redis (docs/deploy.md): the limits, the cached tab counts and the outbox's broker share it.
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 if __name__ == "__main__":

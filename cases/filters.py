@@ -89,6 +89,11 @@ class WorklistFilter(django_filters.FilterSet):
         fields = ["q", "status", "insurance_type", "due_from", "due_to", "mine"]
         form = WorklistFilterForm
 
+    @property
+    def narrows(self) -> bool:
+        """Whether any search or filter was given (valid or not): sorting alone shows the same cases."""
+        return any(self.data.get(name) for name in self._meta.fields)
+
     def only_mine(self, queryset: TransferCaseQuerySet, name: str, value: bool | None) -> TransferCaseQuerySet:
         user_id = getattr(getattr(self.request, "user", None), "pk", None)
         return queryset.filter(assignee_id=user_id) if value and user_id is not None else queryset

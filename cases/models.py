@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from phonenumber_field.modelfields import PhoneNumberField
@@ -22,6 +25,23 @@ from cases import rules
 from cases.ids import mask, validate_id_number
 from cases.people import person_name
 from regions.models import MONEY, Agency, AgencyMembership, City, InsuranceType
+
+
+@cache
+def _choice_labels(field: models.Field, language: str | None) -> dict[object, str]:
+    return {make_hashable(value): str(label) for value, label in field.flatchoices}
+
+
+class ChoiceLabels:
+    """get_FOO_display from a table of labels built once per field and language.
+
+    Django's own rebuilds the field's table of lazy labels on every call, which translates every choice
+    again: 900 translations on one worklist page (docs/bench.md).
+    """
+
+    def _get_FIELD_display(self, field: models.Field) -> str:
+        value = getattr(self, field.attname)
+        return _choice_labels(field, get_language()).get(make_hashable(value), value)
 
 
 class CaseStatus(models.TextChoices):
@@ -232,7 +252,7 @@ class WorkerQuerySet(models.QuerySet):
         )
 
 
-class Worker(models.Model):
+class Worker(ChoiceLabels, models.Model):
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
@@ -278,7 +298,7 @@ class Worker(models.Model):
         return self.hukou_city_id[:2]
 
 
-class ContributionPeriod(models.Model):
+class ContributionPeriod(ChoiceLabels, models.Model):
     worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="periods", verbose_name=_("worker"))
     insurance_type = models.CharField(_("insurance type"), max_length=16, choices=InsuranceType.choices)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
@@ -414,7 +434,7 @@ class TransferCaseQuerySet(models.QuerySet):
         return self.filter(awaiting_move_of(agency_id))
 
 
-class TransferCase(ConcurrentTransitionMixin, models.Model):
+class TransferCase(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     class Channel(models.TextChoices):
         COUNTER = "counter", _("At an agency counter")
         ONLINE = "online", _("Online by the worker")
@@ -718,7 +738,7 @@ class TransferCase(ConcurrentTransitionMixin, models.Model):
         self.paused_days_left = None
 
 
-class Applicant(models.Model):
+class Applicant(ChoiceLabels, models.Model):
     """What an online applicant typed, kept on the case; the register changes only when a clerk accepts it.
 
     Kept after acceptance too: the clerks see what was applied with beside what the register says.
@@ -764,7 +784,7 @@ class Applicant(models.Model):
         return self.hukou_city_id[:2]
 
 
-class Agreement(models.Model):
+class Agreement(ChoiceLabels, models.Model):
     """One transfer agreement of a case, with the assessment it froze whole (docs/domain.md §5, §7).
 
     A case keeps every agreement it had: return_to_origin voids the current one, and the next issue numbers a
@@ -818,7 +838,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("Case events are append-only.")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """The audit trail and the worker's timeline: written once, never changed."""
 
     case = models.ForeignKey(TransferCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
@@ -876,7 +896,7 @@ class CaseEvent(models.Model):
         return person_name(self.actor) if self.actor_id else self.actor_label
 
 
-class CaseDuplicate(models.Model):
+class CaseDuplicate(ChoiceLabels, models.Model):
     """Months paid in two pooling areas (人社部发〔2009〕187号): the destination decides which stays."""
 
     case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="duplicates", verbose_name=_("case"))
@@ -918,7 +938,7 @@ class CaseDuplicate(models.Model):
         return self.second_city_id if self.kept_city_id == self.first_city_id else self.first_city_id
 
 
-class Remittance(models.Model):
+class Remittance(ChoiceLabels, models.Model):
     """What the origin sent for one agreement (基金划转): the amounts that move, the bank's reference, the value date."""
 
     case = models.ForeignKey(
@@ -955,7 +975,7 @@ class Remittance(models.Model):
         return f"{self.case_id} {self.agreement_number} {self.total}"
 
 
-class Receipt(models.Model):
+class Receipt(ChoiceLabels, models.Model):
     """Money the destination received against a remittance; a remittance may arrive in several parts."""
 
     remittance = models.ForeignKey(
@@ -1015,7 +1035,7 @@ class CaseView(models.Model):
         return f"{self.user_id} {self.case_id} {self.seen_at:%Y-%m-%d %H:%M}"
 
 
-class CaseReminder(models.Model):
+class CaseReminder(ChoiceLabels, models.Model):
     """A reminder sent to the agency whose turn it is (cases/services/reminders.py); the unique constraint is what
     keeps a re-run, or two runs at once, from sending it twice."""
 
@@ -1049,7 +1069,7 @@ def attachment_path(instance: CaseAttachment, filename: str) -> str:
     return f"attachments/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.extension}"
 
 
-class CaseAttachment(models.Model):
+class CaseAttachment(ChoiceLabels, models.Model):
     case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case"))
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -1078,7 +1098,7 @@ class CaseAttachment(models.Model):
         return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(self.content_type, "bin")
 
 
-class WorkerAccess(models.Model):
+class WorkerAccess(ChoiceLabels, models.Model):
     """Who read which worker's full ID number or contribution history, when and from where (docs/api.md).
 
     Written by the clerk pages, the API and the documents; administrators review it, nobody edits it.

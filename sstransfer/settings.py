@@ -142,6 +142,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sstransfer"}}
+# The worklist's tab counts are kept in the cache (cases/selectors/freshness.py) only where every app process
+# shares it: a process-local cache would not hear of another process's writes.
+WORKLIST_COUNTS_CACHED = env.bool("WORKLIST_COUNTS_CACHED", default=bool(REDIS_URL))
 
 # django-axes first: every sign-in path (the clerks' login, the admin, the API token) goes through authenticate(),
 # so one counter covers them all. Locked per user name (one name is not tried from a thousand addresses) and per

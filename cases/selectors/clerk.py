@@ -27,6 +27,7 @@ from cases.models import (
     of_agency,
     overdue_on,
 )
+from cases.selectors.freshness import cached_counts
 from cases.selectors.inbox import BY_NEWS, news_keys, news_parts, unread_lists
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from regions.workdays import official_calendar
@@ -114,13 +115,17 @@ def worklist_parts(tab: Tab, scope: Scope, cases: TransferCaseQuerySet) -> list[
 UNREAD = "unread"
 
 
-def worklist_counts(scope: Scope, cases: TransferCaseQuerySet) -> dict[str, BoundedCount]:
+def worklist_counts(scope: Scope, cases: TransferCaseQuerySet, *, narrowed: bool) -> dict[str, BoundedCount]:
     """Every tab's count over the same search and filters, and the navigation's unread count (over every case of
-    the agency, whatever the search), in one query."""
-    return bounded_counts({
-        **{tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST},
-        UNREAD: unread_lists(scope.agency_id, scope.user_id, scope.today),
-    }, WORKLIST_COUNT_CAP)
+    the agency, whatever the search), in one query; without a search or filter (`narrowed`), from the cache
+    while nothing they count has changed (cases/selectors/freshness.py)."""
+    def count() -> dict[str, BoundedCount]:
+        return bounded_counts({
+            **{tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST},
+            UNREAD: unread_lists(scope.agency_id, scope.user_id, scope.today),
+        }, WORKLIST_COUNT_CAP)
+
+    return count() if narrowed else cached_counts(scope.agency_id, scope.user_id, scope.today, count)
 
 
 def worklist_page(

@@ -15,6 +15,7 @@ from cases.models import (
 from cases.selectors import (
     calendar_overrides,
 )
+from cases.selectors.freshness import agencies_changed, reader_changed
 from regions.workdays import Deadline, add_workdays
 
 # Crockford's alphabet: no I, L, O or U to misread over the phone.
@@ -59,6 +60,8 @@ def record_activity(case: TransferCase, actor: Actor, at: dt.datetime, agency_id
         changes["destination_activity_at"] = at
     # An UPDATE of these columns only: updated_at (the closed tab's order) stays the last change of state.
     TransferCase.objects.filter(pk=case.pk).update(**changes)
+    # An UPDATE sends no post_save: the cached unread counts of both ends hear of it here.
+    agencies_changed((case.origin_agency_id, case.destination_agency_id))
     for name, value in changes.items():
         setattr(case, name, value)
     if actor.user_id is not None:
@@ -72,5 +75,6 @@ def mark_seen(*, user_id: int, case_id: int, at: dt.datetime) -> None:
         [CaseView(user_id=user_id, case_id=case_id, seen_at=at)],
         update_conflicts=True, unique_fields=["user", "case"], update_fields=["seen_at"],
     )
+    reader_changed(user_id)
 
 

@@ -145,7 +145,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         return to_token
     tab, scope, filterset = _worklist_query(request)
     filtered = filterset.qs
-    counts = selectors.worklist_counts(scope, filtered)
+    counts = selectors.worklist_counts(scope, filtered, narrowed=filterset.narrows)
     request.inbox_unread = counts[selectors.UNREAD]
     page = selectors.worklist_page(
         tab, scope, filtered, order=chosen_order(filterset.form.cleaned_data.get("o")),
