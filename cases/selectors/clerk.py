@@ -125,7 +125,7 @@ def worklist_counts(scope: Scope, cases: TransferCaseQuerySet, *, narrowed: bool
             UNREAD: unread_lists(scope.agency_id, scope.user_id, scope.today),
         }, WORKLIST_COUNT_CAP)
 
-    return count() if narrowed else cached_counts(scope.agency_id, scope.user_id, scope.today, count)
+    return count() if narrowed else cached_counts("tabs", scope.agency_id, scope.user_id, scope.today, count)
 
 
 def worklist_page(

@@ -3,7 +3,8 @@
 A worklist page counts every tab (cases/selectors/clerk.py worklist_counts): eleven capped counts, which at a
 busy agency read up to ~11,000 index entries and cost more of the app's time to build than the page itself
 (docs/bench.md). They change only when one of the agency's cases changes, when the clerk reads a case (the
-unread count), or when the day turns (the overdue tab). So they are cached under:
+unread count), or when the day turns (the overdue tab). So they are cached, as is the
+unread count that every other clerk page shows in its navigation, under:
 
 - the agency's token, replaced whenever one of its cases is written (a save or delete of the case, or the
   inbox's activity stamps, cases/services/common.py record_activity);
@@ -47,16 +48,17 @@ def _token(key: str, found: dict[str, str]) -> str:
 
 
 def cached_counts(
-    agency_id: int, user_id: int | None, today: dt.date, count: Callable[[], dict[str, BoundedCount]]
+    kind: str, agency_id: int, user_id: int | None, today: dt.date, count: Callable[[], dict[str, BoundedCount]]
 ) -> dict[str, BoundedCount]:
-    """`count()`'s answer for this agency, clerk and day, from the cache while neither token has changed."""
+    """`count()`'s answer (the `kind` of counts: a page's tabs, the navigation's unread count) for this agency, clerk
+    and day, from the cache while neither token has changed."""
     if not settings.WORKLIST_COUNTS_CACHED:
         return count()
     keys = (_AGENCY.format(agency_id), _READER.format(user_id))
     try:
         found = cache.get_many(keys)
         tokens = [_token(key, found) for key in keys]
-        entry = f"worklist:counts:{agency_id}:{user_id}:{today.isoformat()}:{tokens[0]}:{tokens[1]}"
+        entry = f"worklist:counts:{kind}:{agency_id}:{user_id}:{today.isoformat()}:{tokens[0]}:{tokens[1]}"
         stored = cache.get(entry)
     except RedisError:
         return count()

@@ -23,6 +23,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from cases.models import CaseView, TransferCase
+from cases.selectors.freshness import cached_counts
 from cases.selectors.lists import BoundedCount, Key, Order, bounded_counts
 
 INBOX_WINDOW_DAYS = 30
@@ -71,8 +72,12 @@ def unread_lists(agency_id: int, user_id: int | None, today: dt.date) -> list:
 
 
 def unread_count(agency_id: int, user_id: int | None, today: dt.date, cap: int) -> BoundedCount:
-    """For the navigation on pages other than the worklist (which counts it with its tabs): one query."""
-    return bounded_counts({"unread": unread_lists(agency_id, user_id, today)}, cap)["unread"]
+    """For the navigation on pages other than the worklist (which counts it with its tabs): one query, or none
+    while the cached count holds (cases/selectors/freshness.py)."""
+    return cached_counts(
+        f"unread{cap}", agency_id, user_id, today,
+        lambda: bounded_counts({"unread": unread_lists(agency_id, user_id, today)}, cap),
+    )["unread"]
 
 
 def unread_among(user_id: int, cases: Iterable[TransferCase], today: dt.date) -> set[int]:

@@ -5,7 +5,7 @@ One module per sub-domain; the public names stay importable from `cases.services
 
 from cases.services.assignment import assignable_clerks, assignment_refusal, case_assign
 from cases.services.calendar import calendar_enter, due_dates_recompute
-from cases.services.common import CODE_ALPHABET, mark_seen, random_code, record_activity, record_event, step_deadline
+from cases.services.common import CODE_ALPHABET, mark_read, mark_seen, random_code, record_activity, record_event, step_deadline
 from cases.services.contributions import (
     CORRECTABLE_FIELDS,
     INSURANCE_WORDS,
@@ -84,6 +84,7 @@ __all__ = [
     "due_dates_recompute",
     "duplicates_resolve",
     "funds_after_transition",
+    "mark_read",
     "mark_seen",
     "parse_insurance_type",
     "parse_money",

@@ -68,6 +68,20 @@ def record_activity(case: TransferCase, actor: Actor, at: dt.datetime, agency_id
         mark_seen(user_id=actor.user_id, case_id=case.pk, at=at)
 
 
+def mark_read(*, user_id: int, case: TransferCase, at: dt.datetime) -> None:
+    """The clerk opened the case: their mark moves only if the case was unread to them.
+
+    A case is unread when someone wrote on it after the clerk's mark (cases/selectors/inbox.py). A read case stays
+    read whether the mark moves or not, until the next write; moving it anyway would cost a write and a commit on
+    every page view, and make the clerk's cached tab counts stale for nothing (cases/selectors/freshness.py).
+    """
+    if case.activity_at is None:
+        return
+    seen = CaseView.objects.filter(user_id=user_id, case_id=case.pk).values_list("seen_at", flat=True).first()
+    if seen is None or seen < case.activity_at:
+        mark_seen(user_id=user_id, case_id=case.pk, at=at)
+
+
 def mark_seen(*, user_id: int, case_id: int, at: dt.datetime) -> None:
     """One statement (an upsert), so that opening a case page costs one query more, and two tabs opening the same
     case at once cannot both insert."""

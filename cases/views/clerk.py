@@ -400,7 +400,7 @@ def _registered_case(request: HttpRequest, reference: str) -> TransferCase:
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     # Before the page draws the navigation's unread count, which no longer counts this case.
-    services.mark_seen(user_id=request.user.pk, case_id=case.pk, at=timezone.now())
+    services.mark_read(user_id=request.user.pk, case=case, at=timezone.now())
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 

@@ -130,10 +130,10 @@ def test_counts_made_before_a_commit_are_not_kept_after_it(users, django_capture
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         freshness.agencies_changed([case.origin_agency_id])
-        freshness.cached_counts(case.origin_agency_id, users["origin_clerk"].pk, today, count)
+        freshness.cached_counts("tabs", case.origin_agency_id, users["origin_clerk"].pk, today, count)
     for callback in callbacks:
         callback()
-    freshness.cached_counts(case.origin_agency_id, users["origin_clerk"].pk, today, count)
+    freshness.cached_counts("tabs", case.origin_agency_id, users["origin_clerk"].pk, today, count)
     assert len(calls) == 2
 
 
@@ -145,7 +145,7 @@ def test_without_redis_the_counts_come_from_the_database(users, monkeypatch):
 
     monkeypatch.setattr(cache, "get_many", down)
     monkeypatch.setattr(cache, "set_many", down)
-    counted = freshness.cached_counts(case.origin_agency_id, None, case.application_date, lambda: {"todo": 1})
+    counted = freshness.cached_counts("tabs", case.origin_agency_id, None, case.application_date, lambda: {"todo": 1})
     assert counted == {"todo": 1}
     freshness.agencies_changed([case.origin_agency_id])  # and a write does not fail for it
 
@@ -157,3 +157,30 @@ def test_without_a_shared_cache_nothing_is_kept(client, users, settings):
     tabs_and_count_queries(client)
     _tabs, counted = tabs_and_count_queries(client)
     assert counted == 1
+
+
+def test_opening_a_case_already_read_writes_nothing_and_keeps_the_counts(client, users):
+    case = open_case(users)
+    client.force_login(users["origin_clerk"])
+    client.get(case.get_absolute_url())  # the first reading moves the mark
+    tabs_and_count_queries(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(case.get_absolute_url()).status_code == 200
+    assert not [q for q in queries.captured_queries if "cases_caseview" in q["sql"] and "INSERT" in q["sql"]]
+    _tabs, counted = tabs_and_count_queries(client)
+    assert counted == 0
+
+
+def test_the_navigation_count_on_a_case_page_comes_from_the_cache(client, users):
+    read, other = open_case(users), open_case(users)
+    client.force_login(users["origin_clerk"])
+    client.get(read.get_absolute_url())
+    client.get(read.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(read.get_absolute_url())
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    # The other case was opened by the origin clerk's own hand (open_case): nothing unread, no badge.
+    assert b'data-testid="unread-count"' not in response.content
+    services.case_add_note(case=other, actor=Actor.for_user(users["dest_clerk"]), user=users["dest_clerk"], text="Hi")
+    response = client.get(read.get_absolute_url())
+    assert b'data-testid="unread-count"' in response.content
