@@ -11,6 +11,7 @@ import math
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -29,6 +30,7 @@ from cases.api import serializers as s
 from cases.documents import acceptance_pdf, agreement_pdf, contact_letter_pdf
 from cases.errors import StateConflict
 from cases.models import TRANSITION_RULES, Actor, TransferCase, Worker, WorkerAccess
+from cases.selectors.freshness import cached_counts
 from cases.views.portal import client_address
 from sstransfer.api import JSON_ONLY, Pagination
 
@@ -335,9 +337,20 @@ class CaseListPagination(Pagination):
     COUNT_CAP = 10_000
     cursor_params = ("after", "before")
 
-    def paginate_parts(self, parts: list, request: Request) -> list:
+    def paginate_parts(self, parts: list, request: Request, *, whole_agency: int | None = None) -> list:
+        """`whole_agency`: the parts are every case of that agency (no filter), whose count the cache may keep
+        while none of them changes (cases/selectors/freshness.py)."""
         self.request = request
-        counted = selectors.bounded_counts({"cases": parts}, self.COUNT_CAP)["cases"] if parts else None
+
+        def count() -> dict[str, selectors.BoundedCount]:
+            return selectors.bounded_counts({"cases": parts}, self.COUNT_CAP)
+
+        if not parts:
+            counted = None
+        elif whole_agency is None:
+            counted = count()["cases"]
+        else:
+            counted = cached_counts(f"api-cases{self.COUNT_CAP}", whole_agency, None, timezone.localdate(), count)["cases"]
         self.count = counted.value if counted else 0
         number = request.query_params.get(self.page_query_param, "")
         if number not in self.last_page_strings:
@@ -408,7 +421,10 @@ class CaseListCreateView(ClerkView, generics.ListAPIView):
             search_limit=CaseListPagination.COUNT_CAP,
         )
         paginator = self.paginator
-        rows = paginator.paginate_parts(parts, request)
+        filtered = any(filters.get(name) for name in ("status", "side", "overdue", "q"))
+        rows = paginator.paginate_parts(
+            parts, request, whole_agency=None if filtered else Actor.for_user(request.user).agency_id
+        )
         return paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     @extend_schema(

@@ -51,7 +51,7 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
 
 def case_detail_queryset() -> TransferCaseQuerySet:
     return TransferCase.objects.with_list_related().select_related(
-        "worker__hukou_city__province", "applicant__hukou_city__province", "origin_agency__city__province"
+        "worker__hukou_city__province", "applicant__hukou_city__province"
     ).prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.select_related("agency", "actor")),
         Prefetch("agreements", queryset=Agreement.objects.select_related("superseded_by")),

@@ -76,6 +76,8 @@ def _replace(keys: list[str]) -> None:
 
 
 def _changed(keys: list[str]) -> None:
+    if not settings.WORKLIST_COUNTS_CACHED:  # nothing is kept under the tokens
+        return
     _replace(keys)
     transaction.on_commit(lambda: _replace(keys))
 

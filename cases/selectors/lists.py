@@ -203,6 +203,9 @@ def _rows_by_pk(part: QuerySet, pks: list[int]) -> list:
     rows = part.model._default_manager.filter(pk__in=pks)
     if part.query.select_related:
         rows = rows.select_related(*_related_paths(part.query.select_related))
+    # And what a model's queryset fetches after the rows (TransferCaseQuerySet.with_list_related: the agencies).
+    if hasattr(part, "_with_agencies"):
+        rows._with_agencies = part._with_agencies
     return list(rows)
 
 

@@ -120,8 +120,9 @@ def test_the_query_count_does_not_grow_with_the_cases(api, users, django_assert_
     client = api("origin_clerk")
     many_cases(5)
     client.get("/cases", params)
-    # token and user, membership, (a search's matches,) the count, the sort keys at each end, the rows shown
-    with django_assert_max_num_queries(7 if "q" in params else 6) as few:
+    # token and user, membership, (a search's matches,) the count, the sort keys at each end, the rows shown,
+    # their agencies
+    with django_assert_max_num_queries(8 if "q" in params else 7) as few:
         client.get("/cases", params)
     many_cases(300)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -129,3 +130,26 @@ def test_the_query_count_does_not_grow_with_the_cases(api, users, django_assert_
     if body["next"]:
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get("/cases", query(body["next"]))
+
+
+def test_the_unfiltered_count_is_kept_until_a_case_of_the_agency_changes(api, users, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WORKLIST_COUNTS_CACHED = True
+    cache.clear()
+    client = api("origin_clerk")
+    many_cases(3)
+    assert client.get("/cases").json()["count"] == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/cases").json()["count"] == 3
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    from tests.factories import open_case
+
+    open_case(users)  # through the services, as every case is written
+    assert client.get("/cases").json()["count"] == 4
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/cases", {"status": "submitted"})
+    assert [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    cache.clear()

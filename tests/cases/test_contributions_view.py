@@ -137,6 +137,6 @@ def test_the_page_runs_a_fixed_number_of_queries(client, users, django_assert_ma
                                       changes={"monthly_base": "5100.00"}, reason="typo")
     client.force_login(users["origin_clerk"])
     # Session, user and membership, the case, the periods, their versions, the access record, and the
-    # navigation's unread count.
-    with django_assert_max_num_queries(8):
+    # navigation's unread count; the case's agencies.
+    with django_assert_max_num_queries(9):
         assert client.get(url(case)).status_code == 200
