@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,11 +46,38 @@ class Slot:
 
     def give_back(self) -> None:
         """Uncount this attempt (once); harmless when the window has ended meanwhile."""
-        if self.given_back:
-            return
-        self.given_back = True
+        give_back_all([self])
+
+
+def give_back_all(slots: Sequence[Slot]) -> None:
+    """Uncount these attempts (each once): one round trip to Redis, whatever their number."""
+    keys = [slot.key for slot in slots if not slot.given_back]
+    for slot in slots:
+        slot.given_back = True
+    if not keys:
+        return
+    client = _redis()
+    if client is not None:
+        # Only counters still there: a window that ended meanwhile has nothing to give back to, and a DECR of a
+        # missing key would start a new one below zero.
+        client.register_script(_GIVE_BACK)(keys=[cache.make_and_validate_key(key) for key in keys])
+        return
+    for key in keys:
         with contextlib.suppress(ValueError):  # the window ended: nothing left to give back to
-            cache.decr(self.key)
+            cache.decr(key)
+
+
+_GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end
+end
+"""
+
+
+def _redis() -> object | None:
+    """The Redis client that takes the cache's writes, or None on the local-memory cache."""
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return get_client(write=True) if get_client is not None else None
 
 
 def _key(scope: str, value: str) -> str:
@@ -57,20 +85,26 @@ def _key(scope: str, value: str) -> str:
     return f"limit:{scope}:{digest}"
 
 
-def _count(key: str, window: int) -> tuple[int, float]:
-    """One more attempt on `key`: (the count, seconds until its window ends), atomically."""
-    redis_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    if redis_client is not None:
-        # One round trip, and an expiry only on the window's first attempt: Django's own incr checks, then adds,
-        # and a key expiring between the two would come back as a counter without end.
+def _count_all(keys: Sequence[str], window: int) -> list[tuple[int, float]]:
+    """One more attempt on each key: (the count, seconds until its window ends), atomically per key."""
+    client = _redis()
+    if client is None:
+        return [_count(key, window) for key in keys]
+    # One round trip for them all, and an expiry only on a window's first attempt: Django's own incr checks, then
+    # adds, and a key expiring between the two would come back as a counter without end.
+    pipe = client.pipeline()
+    for key in keys:
         full_key = cache.make_and_validate_key(key)
-        pipe = redis_client(full_key, write=True).pipeline()
         pipe.incr(full_key)
         pipe.expire(full_key, window, nx=True)
         pipe.ttl(full_key)
-        count, _set, ttl = pipe.execute()
-        return int(count), float(max(ttl, 0))
-    # Local memory (one process: development and tests): add and incr hold the cache's lock.
+    answers = pipe.execute()
+    return [(int(count), float(max(ttl, 0))) for count, _set, ttl in zip(*[iter(answers)] * 3, strict=True)]
+
+
+def _count(key: str, window: int) -> tuple[int, float]:
+    """One more attempt on `key` in local memory (one process: development and tests)."""
+    # add and incr hold the cache's lock.
     now = timezone.now().timestamp()
     cache.add(f"{key}:start", now, window)
     for _attempt in range(3):
@@ -87,10 +121,18 @@ def _count(key: str, window: int) -> tuple[int, float]:
 def take(scope: str, value: str, *, limit: int, window: int, refuse: bool = True) -> Slot:
     """Count one attempt for `value` in `scope`. Over `limit` within the window: TooManyAttempts (the attempt is
     given back, so refusals do not prolong anything), or with refuse=False the slot, marked `over`, to decide."""
-    key = _key(scope, value)
-    count, remaining = _count(key, window)
-    slot = Slot(key=key, count=count, limit=limit, retry_at=timezone.now() + dt.timedelta(seconds=remaining))
+    (slot,) = take_all([(scope, value, limit)], window=window)
     if slot.over and refuse:
         slot.give_back()
         raise TooManyAttempts(slot.retry_at)
     return slot
+
+
+def take_all(attempts: Sequence[tuple[str, str, int]], *, window: int) -> list[Slot]:
+    """One attempt on each (scope, value, limit) in one round trip, refusing none: the caller looks at `over`."""
+    keys = [_key(scope, value) for scope, value, _limit in attempts]
+    now = timezone.now()
+    return [
+        Slot(key=key, count=count, limit=limit, retry_at=now + dt.timedelta(seconds=remaining))
+        for key, (count, remaining), (_scope, _value, limit) in zip(keys, _count_all(keys, window), attempts, strict=True)
+    ]

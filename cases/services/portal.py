@@ -61,26 +61,22 @@ def _lookup_guarded(
     per_address = settings.STATUS_LOOKUP_MAX_FAILURES
     per_target = settings.STATUS_LOOKUP_MAX_FAILURES_PER_TARGET
     reference, id_key = reference.strip().upper(), _id_key(id_number)
-    targets: list[limits.Slot] = []
-    try:
-        for scope, value, limit in [
-            ("lookup-address-reference", f"{client_address}|{reference}", per_address),
-            ("lookup-address-id", f"{client_address}|{id_key}", per_address),
-            ("lookup-reference", reference, per_target),
-            ("lookup-id", id_key, per_target),
-        ]:
-            targets.append(limits.take(scope, value, limit=limit, window=window))
-    except TooManyAttempts:
-        for slot in targets:
-            slot.give_back()
-        raise
-    address = limits.take(
-        "lookup-address", client_address, limit=settings.STATUS_LOOKUP_MAX_FAILURES, window=window, refuse=False
-    )
+    # Every counter in one round trip, and every give-back in one more (sstransfer/limits.py).
+    slots = limits.take_all([
+        ("lookup-address-reference", f"{client_address}|{reference}", per_address),
+        ("lookup-address-id", f"{client_address}|{id_key}", per_address),
+        ("lookup-reference", reference, per_target),
+        ("lookup-id", id_key, per_target),
+        ("lookup-address", client_address, settings.STATUS_LOOKUP_MAX_FAILURES),
+    ], window=window)
+    *targets, address = slots
+    refused = next((slot for slot in targets if slot.over), None)
+    if refused is not None:
+        limits.give_back_all(slots)
+        raise TooManyAttempts(refused.retry_at)
     case = find()
     if case is not None:
-        for slot in (*targets, address):
-            slot.give_back()
+        limits.give_back_all(slots)
         return case
     if address.over:
         address.give_back()

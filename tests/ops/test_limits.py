@@ -56,6 +56,25 @@ def test_on_redis_the_limit_counts_and_expires(redis_cache):
     assert refused.value.retry_at <= timezone.now() + dt.timedelta(seconds=30)
 
 
+@pytest.mark.parametrize("on_redis", [False, True])
+def test_many_limits_are_taken_and_given_back_together(request, on_redis):
+    if on_redis:
+        request.getfixturevalue("redis_cache")
+    limits.take("w", "b", limit=5, window=60)
+    slots = limits.take_all([("w", "a", 2), ("w", "b", 1)], window=60)
+    assert [(slot.count, slot.over) for slot in slots] == [(1, False), (2, True)]
+    limits.give_back_all(slots)
+    limits.give_back_all(slots)  # once only
+    assert [slot.count for slot in limits.take_all([("w", "a", 2), ("w", "b", 1)], window=60)] == [1, 2]
+
+
+def test_giving_back_after_the_window_ended_starts_no_counter(redis_cache):
+    slot = limits.take("x", "a", limit=3, window=60)
+    redis_cache.delete(slot.key)  # the window ended
+    slot.give_back()
+    assert limits.take("x", "a", limit=3, window=60).count == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_wrong_lookups_get_no_more_than_the_limit(users, redis_cache, settings):
