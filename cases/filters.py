@@ -90,6 +90,11 @@ class WorklistFilter(django_filters.FilterSet):
         form = WorklistFilterForm
 
     @property
+    def form_values(self) -> str:
+        """What the form shows, as one string: the key of its rendered fragment (templates/cases/worklist.html)."""
+        return "&".join(f"{name}={value}" for name in self.form.fields for value in self.data.getlist(name))
+
+    @property
     def narrows(self) -> bool:
         """Whether any search or filter was given (valid or not): sorting alone shows the same cases."""
         return any(self.data.get(name) for name in self._meta.fields)

@@ -142,6 +142,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sstransfer"}}
+# Fragments of pages that depend only on what is in their key (the worklist's filter form for a language and
+# its values): rendered once per process, never invalidated (a deployment starts new processes).
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+    "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 # The worklist's tab counts are kept in the cache (cases/selectors/freshness.py) only where every app process
 # shares it: a process-local cache would not hear of another process's writes.
 WORKLIST_COUNTS_CACHED = env.bool("WORKLIST_COUNTS_CACHED", default=bool(REDIS_URL))

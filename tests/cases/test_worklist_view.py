@@ -302,3 +302,20 @@ def test_the_money_tabs_list_what_each_end_must_do(client, users):
     assert [row.case for row in response.context["rows"]] == [to_receive]
     tabs = {name: count for name, _label, count in response.context["tabs"]}
     assert (tabs["to_remit"], tabs["to_receive"]) == (0, 1)
+
+
+def test_the_filter_form_shows_each_search_in_each_language(client, users):
+    """The form's HTML is kept per language and values (the "fragments" cache): never another clerk's search."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    client.force_login(users["origin_clerk"])
+    first = client.get(WORKLIST, {"q": "王某"}).content.decode()
+    second = client.get(WORKLIST, {"q": "李某"}).content.decode()
+    assert 'value="王某"' in first and 'value="李某"' in second and 'value="王某"' not in second
+    client.cookies["django_language"] = "en"
+    english = client.get(WORKLIST).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(WORKLIST).content.decode()
+    assert "Any status" in english and "Any status" not in chinese
+    assert len(caches["fragments"]._cache) >= 3
