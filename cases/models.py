@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from cases import rules
 from cases.ids import mask, validate_id_number
 from cases.people import person_name
+from regions.directory import agencies_by_id
 from regions.models import MONEY, Agency, AgencyMembership, City, InsuranceType
 
 
@@ -398,9 +399,10 @@ def overdue_on(today: dt.date) -> Q:
 
 
 def attach_agencies(cases: list[TransferCase]) -> None:
-    """Each case's origin, destination and lodging agency, each with its city and province, from one query."""
+    """Each case's origin, destination and lodging agency, each with its city and province, from the process's
+    directory (regions/directory.py): no query."""
     wanted = {getattr(case, field) for case in cases for field in CASE_AGENCY_FIELDS} - {None}
-    agencies = Agency.objects.select_related("city__province").in_bulk(wanted)
+    agencies = agencies_by_id(wanted)
     for case in cases:
         for field in CASE_AGENCY_FIELDS:
             agency_id = getattr(case, field)

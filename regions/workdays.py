@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import chinese_calendar
+
+from regions.process_copies import ProcessCopy
 
 Overrides = Mapping[dt.date, bool]
 
@@ -114,34 +115,25 @@ class Calendar:
         return Deadline(start + dt.timedelta(days=j - i), self._guesses[j] > self._guesses[i])
 
 
-# One calendar per process, rebuilt when an administrator changes a CalendarDay (regions/apps.py connects
-# the signals): the change bumps a version in the shared cache, so every process notices it on its next use.
-# With a per-process cache (no REDIS_URL) other processes notice within CALENDAR_MAX_AGE instead.
+# One calendar per process, rebuilt when an administrator changes a CalendarDay (regions/process_copies.py;
+# regions/apps.py connects the signals).
 CALENDAR_VERSION_KEY = "regions:calendar-version"
-CALENDAR_MAX_AGE = 300
-_calendar: tuple[Calendar, object, float] | None = None
+
+
+def _build_calendar() -> Calendar:
+    from regions.models import CalendarDay
+
+    overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
+    last_year = max([dt.date.today().year + 2, *(d.year for d in overrides)])
+    return Calendar(overrides, dt.date(2004, 1, 1), dt.date(last_year, 12, 31))
+
+
+OFFICIAL_CALENDAR = ProcessCopy(CALENDAR_VERSION_KEY, _build_calendar)
 
 
 def official_calendar() -> Calendar:
     """The process's calendar: 2004 (chinesecalendar's first year) to two years ahead, with every CalendarDay."""
-    global _calendar
-    from django.core.cache import cache
-
-    from regions.models import CalendarDay
-
-    version = cache.get(CALENDAR_VERSION_KEY)
-    now = time.monotonic()
-    if _calendar is None or _calendar[1] != version or now - _calendar[2] > CALENDAR_MAX_AGE:
-        overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
-        last_year = max([dt.date.today().year + 2, *(d.year for d in overrides)])
-        _calendar = (Calendar(overrides, dt.date(2004, 1, 1), dt.date(last_year, 12, 31)), version, now)
-    return _calendar[0]
+    return OFFICIAL_CALENDAR.get()
 
 
-def calendar_changed(**kwargs: object) -> None:
-    """Signal receiver: forget this process's calendar and tell the others through the shared cache."""
-    global _calendar
-    from django.core.cache import cache
-
-    _calendar = None
-    cache.set(CALENDAR_VERSION_KEY, time.time_ns(), None)
+calendar_changed = OFFICIAL_CALENDAR.changed

@@ -63,13 +63,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_calendar():
-    """The calendar is kept per process; a test's CalendarDay rows vanish with its transaction, so must its copy."""
-    from regions import workdays
+def fresh_process_copies():
+    """The calendar and the agencies are kept per process; a test's rows vanish with its transaction, so must the
+    copies."""
+    from regions.directory import AGENCY_DIRECTORY
+    from regions.workdays import OFFICIAL_CALENDAR
 
-    workdays._calendar = None
+    for copy in (OFFICIAL_CALENDAR, AGENCY_DIRECTORY):
+        copy.forget()
     yield
-    workdays._calendar = None
+    for copy in (OFFICIAL_CALENDAR, AGENCY_DIRECTORY):
+        copy.forget()
 
 
 @pytest.fixture
