@@ -424,9 +424,9 @@ class TransferCaseQuerySet(models.QuerySet):
     def of_agency(self, agency_id: int) -> TransferCaseQuerySet:
         return self.filter(of_agency(agency_id))
 
-    # The agencies (with their cities and provinces) come in one more query, not as joins: with three agencies
-    # and two cities joined, PostgreSQL spent ~24 ms planning each list query at 1,000,000 cases (the table has
-    # some thirty indexes, each a path for every join order), ~0.4 ms without (docs/bench.md).
+    # The agencies (with their cities and provinces) come from the process's directory, not as joins: with three
+    # agencies and two cities joined, PostgreSQL spent ~24 ms planning each list query at 1,000,000 cases (the
+    # table has some thirty indexes, each a path for every join order), ~0.4 ms without (docs/bench.md).
     _with_agencies = False
 
     def with_list_related(self) -> TransferCaseQuerySet:
