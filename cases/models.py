@@ -429,10 +429,13 @@ class TransferCaseQuerySet(models.QuerySet):
     # table has some thirty indexes, each a path for every join order), ~0.4 ms without (docs/bench.md).
     _with_agencies = False
 
-    def with_list_related(self) -> TransferCaseQuerySet:
-        clone = self.select_related("worker", "applicant", "assignee")
+    def with_agencies(self) -> TransferCaseQuerySet:
+        clone = self._chain()
         clone._with_agencies = True
         return clone
+
+    def with_list_related(self) -> TransferCaseQuerySet:
+        return self.select_related("worker", "applicant", "assignee").with_agencies()
 
     def _clone(self) -> TransferCaseQuerySet:
         clone = super()._clone()

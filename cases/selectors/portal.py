@@ -285,7 +285,7 @@ def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferC
     """
     number = normalize(id_number)
     return (
-        TransferCase.objects.select_related("worker", "applicant", "origin_agency", "destination_agency")
+        TransferCase.objects.select_related("worker", "applicant").with_agencies()
         .filter(Q(worker__id_number=number) | Q(worker__isnull=True, applicant__id_number=number),
                 reference=(reference or "").strip().upper())
         .first()
@@ -294,9 +294,7 @@ def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferC
 
 def worker_case(pk: int) -> TransferCase | None:
     """A case the worker has unlocked with their access code, with what their progress page needs."""
-    return TransferCase.objects.select_related(
-        "worker", "applicant", "origin_agency", "destination_agency"
-    ).filter(pk=pk).first()
+    return TransferCase.objects.select_related("worker", "applicant").with_agencies().filter(pk=pk).first()
 
 
 def agreement_check(verification_code: str) -> AgreementCheck:
