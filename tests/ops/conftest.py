@@ -29,6 +29,7 @@ def redis_cache(settings):
     if not redis_reachable():
         pytest.skip("needs the local Redis on 127.0.0.1:6379")
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/5",
             "KEY_PREFIX": "sst-ops-tests",

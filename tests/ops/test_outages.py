@@ -117,3 +117,21 @@ def test_a_hung_statement_is_cancelled_by_the_statement_timeout():
         with pytest.raises(OperationalError, match="statement timeout"):
             cursor.execute("SELECT pg_sleep(5)")
     assert time.monotonic() - started < 4.5  # cancelled, not slept through
+
+
+def test_with_redis_a_clerk_session_is_read_from_it_and_kept_in_the_database(users, redis_cache, settings):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import PASSWORD
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client = Client()
+    assert client.login(username="origin_clerk", password=PASSWORD)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
