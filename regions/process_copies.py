@@ -8,11 +8,13 @@ processes notice within `max_age` instead.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 T = TypeVar("T")
 
@@ -23,7 +25,10 @@ class ProcessCopy(Generic[T]):
         self._copy: tuple[T, object, float] | None = None
 
     def get(self) -> T:
-        version = cache.get(self.version_key)
+        try:
+            version = cache.get(self.version_key)
+        except RedisError:  # the shared cache is down: the copy holds for max_age, as without one
+            version = self._copy[1] if self._copy is not None else None
         now = time.monotonic()
         if self._copy is None or self._copy[1] != version or now - self._copy[2] > self.max_age:
             self._copy = (self.build(), version, now)
@@ -36,4 +41,5 @@ class ProcessCopy(Generic[T]):
     def changed(self, **kwargs: object) -> None:
         """Signal receiver: forget this process's copy and tell the others through the shared cache."""
         self.forget()
-        cache.set(self.version_key, time.time_ns(), None)
+        with contextlib.suppress(RedisError):  # down: the others notice within max_age
+            cache.set(self.version_key, time.time_ns(), None)

@@ -140,9 +140,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         },
     }
-    # A clerk's session is read from Redis on every request, and written through to the database, which keeps it
-    # when Redis is down (Django then reads it from there) or restarted.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sstransfer"}}
 # Fragments of pages that depend only on what is in their key (the worklist's filter form for a language and

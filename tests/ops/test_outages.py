@@ -119,19 +119,21 @@ def test_a_hung_statement_is_cancelled_by_the_statement_timeout():
     assert time.monotonic() - started < 4.5  # cancelled, not slept through
 
 
-def test_with_redis_a_clerk_session_is_read_from_it_and_kept_in_the_database(users, redis_cache, settings):
-    from django.contrib.sessions.models import Session
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
+def test_with_redis_down_a_signed_in_clerk_still_works_from_the_database(users, settings):
+    """The tab counts, the calendar and the agencies kept per process all fall back to the database."""
     from tests.conftest import PASSWORD
+    from tests.factories import open_case
 
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    case = open_case(users)
     client = Client()
     assert client.login(username="origin_clerk", password=PASSWORD)
-    client.get("/")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
-    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
-    assert Session.objects.filter(session_key=client.session.session_key).exists()
+    settings.WORKLIST_COUNTS_CACHED = True
+    down = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
+    with override_settings(CACHES=down):
+        worklist = client.get("/")
+        page = client.get(case.get_absolute_url())
+    assert worklist.status_code == 200 and case.reference in worklist.content.decode()
+    assert page.status_code == 200

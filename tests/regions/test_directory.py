@@ -58,3 +58,20 @@ def test_a_list_of_cases_names_their_agencies_without_a_query_for_them(users):
         cases = list(TransferCase.objects.with_list_related())
         names = [(case.origin_agency.city.name, case.destination_agency.name, case.lodged_at.code) for case in cases]
     assert len(queries.captured_queries) == 1 and names
+
+
+@pytest.mark.django_db
+def test_with_the_shared_cache_down_the_copy_still_serves_and_a_change_is_still_saved(reference_data, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("down")
+
+    agency = Agency.objects.first()
+    agencies_by_id({agency.pk})
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert agencies_by_id({agency.pk})[agency.pk].pk == agency.pk
+    agency.name = "停电时改名社保局"
+    agency.save()  # the signal's receiver does not fail the save
+    assert agencies_by_id({agency.pk})[agency.pk].name == "停电时改名社保局"
