@@ -28,7 +28,7 @@ from cases.models import (
     overdue_on,
 )
 from cases.selectors.freshness import cached_counts
-from cases.selectors.inbox import BY_NEWS, news_keys, news_parts, unread_lists
+from cases.selectors.inbox import BY_NEWS, news_keys, news_parts, unread_count, unread_lists
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from regions.workdays import official_calendar
 
@@ -118,14 +118,22 @@ UNREAD = "unread"
 def worklist_counts(scope: Scope, cases: TransferCaseQuerySet, *, narrowed: bool) -> dict[str, BoundedCount]:
     """Every tab's count over the same search and filters, and the navigation's unread count (over every case of
     the agency, whatever the search), in one query; without a search or filter (`narrowed`), from the cache
-    while nothing they count has changed (cases/selectors/freshness.py)."""
-    def count() -> dict[str, BoundedCount]:
-        return bounded_counts({
-            **{tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST},
-            UNREAD: unread_lists(scope.agency_id, scope.user_id, scope.today),
-        }, WORKLIST_COUNT_CAP)
+    while nothing they count has changed (cases/selectors/freshness.py). A search counts its tabs in the
+    database and takes the unread count, which it does not change, from the cache too."""
+    def count(*, with_unread: bool) -> dict[str, BoundedCount]:
+        lists = {tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST}
+        if with_unread:
+            lists[UNREAD] = unread_lists(scope.agency_id, scope.user_id, scope.today)
+        return bounded_counts(lists, WORKLIST_COUNT_CAP)
 
-    return count() if narrowed else cached_counts("tabs", scope.agency_id, scope.user_id, scope.today, count)
+    if narrowed:
+        return {
+            **count(with_unread=False),
+            UNREAD: unread_count(scope.agency_id, scope.user_id, scope.today, WORKLIST_COUNT_CAP),
+        }
+    return cached_counts(
+        "tabs", scope.agency_id, scope.user_id, scope.today, lambda: count(with_unread=True)
+    )
 
 
 def worklist_page(
