@@ -49,7 +49,8 @@ from regions.workdays import add_workdays
 # 2: agreements in their own table, each with its frozen assessment; periods they use locked.
 # 3: the inbox's activity timestamps on the cases.
 # 4: the funds status a standing agreement leaves on its case.
-SEED_VERSION = 4
+# 5: that funds status from the agreement's own assessment (medical agreements awaited a remittance of nothing).
+SEED_VERSION = 5
 PASSWORD = "bench-pass-2026"
 BUSY_AGENCY = "440300"
 # Where people move to, busiest first; every other agency follows in code order.
@@ -185,6 +186,17 @@ def seed_assessment(
     )
 
 
+def seed_funds_status(status: str, assessment: rules.Assessment | None) -> str:
+    """As funds_after_transition leaves it (rules.remittable): a standing agreement awaits its remittance unless
+    nothing moves. The seed records no remittances, so a completed case is taken as settled before the ledger."""
+    if assessment is None:
+        return ""
+    required = rules.remittable(assessment).funds_required
+    if status in (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING):
+        return FundsStatus.AWAITING_REMITTANCE if required else FundsStatus.NOT_REQUIRED
+    return FundsStatus.NOT_REQUIRED if status == CaseStatus.COMPLETED and not required else ""
+
+
 class Seeder:
     def __init__(self, scale: int, seed: int = 2026, log: Callable[[str], None] = print) -> None:
         self.scale, self.rng, self.log = scale, random.Random(seed), log
@@ -307,23 +319,21 @@ class Seeder:
                 "access_code_hash": "", "created_at": opened,
             }
             events = [("open", "", CaseStatus.SUBMITTED, opened, None)]
-            at, current = opened, CaseStatus.SUBMITTED
+            at, current, assessment = opened, CaseStatus.SUBMITTED, None
             for step in PATHS[status]:
                 at = min(at + dt.timedelta(days=rng.uniform(0.5, 8)), self.now)
                 events.append((step, current, TARGETS[step], at, ACTING_SIDE[step]))
                 current = TARGETS[step]
                 day = local_date(at)
                 if step == "issue_agreement":
+                    assessment = seed_assessment(insurance_type, outcome, origin.city_id, day, used, months, base_total)
                     key = f"XY-{origin.code}-{day.year}-"
                     numbers[key] = numbers.get(key, 0) + 1
                     agreement = {
                         "id": pk, "case_id": pk, "number": f"{key}{numbers[key]:05d}", "issued_at": at,
                         "verification_code": scrambled_code(pk, 12, 11), "status": "valid", "superseded_by_id": None,
                         "voided_at": None, "void_reason": "",
-                        "frozen_assessment": json.dumps(
-                            seed_assessment(insurance_type, outcome, origin.city_id, day, used, months, base_total)
-                            .to_json(), ensure_ascii=False, separators=(",", ":"),
-                        ),
+                        "frozen_assessment": json.dumps(assessment.to_json(), ensure_ascii=False, separators=(",", ":")),
                     }
                 if step == "complete":
                     key = f"JS-{destination.code}-{day.year}-"
@@ -345,13 +355,7 @@ class Seeder:
                 case["paused_days_left"] = rng.randrange(1, 12)
             case.pop("issued_at", None)
             case["updated_at"] = at
-            # As funds_after_transition keeps it: a standing agreement awaits its remittance, unless nothing moves;
-            # the seed records no remittances, so completed cases are taken as settled before the ledger existed.
-            moves = outcome != rules.TEMPORARY_ACCOUNT and insurance_type != "unemployment"
-            if status in (CaseStatus.AGREEMENT_ISSUED, CaseStatus.RECEIVING):
-                case["funds_status"] = FundsStatus.AWAITING_REMITTANCE if moves else FundsStatus.NOT_REQUIRED
-            else:
-                case["funds_status"] = "" if moves or status != CaseStatus.COMPLETED else FundsStatus.NOT_REQUIRED
+            case["funds_status"] = seed_funds_status(status, assessment)
             # The inbox's timestamps, as record_activity writes them with each event (cases/services/common.py).
             acting_agency = {Side.ORIGIN: origin.pk, Side.DESTINATION: destination.pk, None: lodged.pk}
             for _name, _from, _to, event_at, side in events:
