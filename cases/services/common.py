@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.utils import timezone
+
 from cases import rules
 from cases.models import (
     Actor,
@@ -14,6 +16,7 @@ from cases.models import (
 )
 from cases.selectors import (
     calendar_overrides,
+    unread_among,
 )
 from cases.selectors.freshness import agencies_changed, reader_changed
 from regions.workdays import Deadline, add_workdays
@@ -71,14 +74,12 @@ def record_activity(case: TransferCase, actor: Actor, at: dt.datetime, agency_id
 def mark_read(*, user_id: int, case: TransferCase, at: dt.datetime) -> None:
     """The clerk opened the case: their mark moves only if the case was unread to them.
 
-    A case is unread when someone wrote on it after the clerk's mark (cases/selectors/inbox.py). A read case stays
-    read whether the mark moves or not, until the next write; moving it anyway would cost a write and a commit on
-    every page view, and make the clerk's cached tab counts stale for nothing (cases/selectors/freshness.py).
+    Unread as the inbox has it (selectors.unread_among): someone wrote on it after the clerk's mark, within the
+    inbox's window. A read case stays read whether the mark moves or not, until the next write; moving it anyway
+    would cost a write and a commit on every page view, and make the clerk's cached tab counts stale for nothing
+    (cases/selectors/freshness.py).
     """
-    if case.activity_at is None:
-        return
-    seen = CaseView.objects.filter(user_id=user_id, case_id=case.pk).values_list("seen_at", flat=True).first()
-    if seen is None or seen < case.activity_at:
+    if unread_among(user_id, [case], timezone.localdate(at)):
         mark_seen(user_id=user_id, case_id=case.pk, at=at)
 
 
