@@ -11,11 +11,11 @@ from regions.models import Agency
 from regions.process_copies import ProcessCopy
 
 
-def _build() -> dict[int, Agency]:
-    return Agency.objects.select_related("city__province").in_bulk()
+def _agencies(ids: set[int] | None = None) -> dict[int, Agency]:
+    return Agency.objects.select_related("city__province").in_bulk(ids)
 
 
-AGENCY_DIRECTORY = ProcessCopy("regions:agency-directory-version", _build)
+AGENCY_DIRECTORY = ProcessCopy("regions:agency-directory-version", _agencies)
 
 
 def agencies_by_id(ids: set[int]) -> dict[int, Agency]:
@@ -24,5 +24,5 @@ def agencies_by_id(ids: set[int]) -> dict[int, Agency]:
     found = {pk: directory[pk] for pk in ids if pk in directory}
     missing = ids - found.keys()
     if missing:
-        found.update(Agency.objects.select_related("city__province").in_bulk(missing))
+        found.update(_agencies(missing))
     return found

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from redis.exceptions import RedisError
 
 T = TypeVar("T")
@@ -39,7 +40,18 @@ class ProcessCopy(Generic[T]):
         self._copy = None
 
     def changed(self, **kwargs: object) -> None:
-        """Signal receiver: forget this process's copy and tell the others through the shared cache."""
+        """Signal receiver: forget this process's copy and tell the others through the shared cache, at once and
+        again after the commit (now_and_after_commit)."""
         self.forget()
+        now_and_after_commit(self._announce)
+
+    def _announce(self) -> None:
         with contextlib.suppress(RedisError):  # down: the others notice within max_age
             cache.set(self.version_key, time.time_ns(), None)
+
+
+def now_and_after_commit(action: Callable[[], None]) -> None:
+    """A change told to other processes through the shared cache, at once and again once the transaction commits:
+    a process that rebuilt in between read the rows as they were before the commit, and must not keep them."""
+    action()
+    transaction.on_commit(action)

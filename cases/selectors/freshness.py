@@ -13,8 +13,9 @@ unread count that every other clerk page shows in its navigation, under:
 
 A new token is a random string, never a counter: a token that the cache evicted and made again can never
 match counts stored under an earlier one. A writer replaces the token at once and again after its transaction
-commits, so that counts read from the database between the two (before the change was visible) are never
-found. Counts with a search or filter are not cached: they depend on more than these.
+commits (regions/process_copies.py now_and_after_commit), so that counts read from the database between the
+two (before the change was visible) are never found. Counts with a search or filter are not cached: they
+depend on more than these.
 
 Only a cache that every app process shares will do (settings.WORKLIST_COUNTS_CACHED, on with REDIS_URL).
 Without it (Redis down) the counts are read from the database, as before; a token that could
@@ -30,10 +31,10 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from redis.exceptions import RedisError
 
 from cases.selectors.lists import BoundedCount
+from regions.process_copies import now_and_after_commit
 
 COUNTS_TIMEOUT = 600
 _AGENCY = "worklist:agency:{}"
@@ -76,10 +77,8 @@ def _replace(keys: list[str]) -> None:
 
 
 def _changed(keys: list[str]) -> None:
-    if not settings.WORKLIST_COUNTS_CACHED:  # nothing is kept under the tokens
-        return
-    _replace(keys)
-    transaction.on_commit(lambda: _replace(keys))
+    if settings.WORKLIST_COUNTS_CACHED:  # else nothing is kept under the tokens
+        now_and_after_commit(lambda: _replace(keys))
 
 
 def agencies_changed(agency_ids: Iterable[int | None]) -> None:

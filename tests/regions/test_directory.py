@@ -75,3 +75,18 @@ def test_with_the_shared_cache_down_the_copy_still_serves_and_a_change_is_still_
     agency.name = "停电时改名社保局"
     agency.save()  # the signal's receiver does not fail the save
     assert agencies_by_id({agency.pk})[agency.pk].name == "停电时改名社保局"
+
+
+@pytest.mark.django_db
+def test_a_change_is_announced_again_after_its_commit(reference_data, django_capture_on_commit_callbacks):
+    """Another process that rebuilt its copy between the change and the commit read the rows as they were: the
+    version moves again once the change is committed, so that copy is not kept."""
+    agency = Agency.objects.first()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        agency.name = "提交后再告知社保局"
+        agency.save()
+        during = cache.get(AGENCY_DIRECTORY.version_key)
+    assert during is not None
+    for callback in callbacks:
+        callback()
+    assert cache.get(AGENCY_DIRECTORY.version_key) not in (None, during)
