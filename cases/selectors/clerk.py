@@ -27,7 +27,7 @@ from cases.models import (
     of_agency,
     overdue_on,
 )
-from cases.selectors.freshness import cached_counts
+from cases.selectors.freshness import cached_counts, counts_kept
 from cases.selectors.inbox import BY_NEWS, news_keys, news_parts, unread_count, unread_lists
 from cases.selectors.lists import BadCursor, BoundedCount, Key, Order, Page, bounded_counts, page
 from regions.workdays import official_calendar
@@ -119,13 +119,15 @@ def worklist_counts(scope: Scope, cases: TransferCaseQuerySet, *, narrowed: bool
     """Every tab's count over the same search and filters, and the navigation's unread count (over every case of
     the agency, whatever the search), in one query; without a search or filter (`narrowed`), from the cache
     while nothing they count has changed (cases/selectors/freshness.py). A search counts its tabs in the
-    database and takes the unread count, which it does not change, from the cache too."""
+    database and takes the unread count, which it does not change, from the cache where counts are kept."""
     def count(*, with_unread: bool) -> dict[str, BoundedCount]:
         lists = {tab.name: worklist_parts(tab, scope, cases) for tab in WORKLIST}
         if with_unread:
             lists[UNREAD] = unread_lists(scope.agency_id, scope.user_id, scope.today)
         return bounded_counts(lists, WORKLIST_COUNT_CAP)
 
+    if narrowed and not counts_kept():
+        return count(with_unread=True)
     if narrowed:
         return {
             **count(with_unread=False),

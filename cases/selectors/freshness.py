@@ -48,12 +48,17 @@ def _token(key: str, found: dict[str, str]) -> str:
     return cache.get(key)
 
 
+def counts_kept() -> bool:
+    """Whether counts are kept in the cache at all (a cache every app process shares)."""
+    return settings.WORKLIST_COUNTS_CACHED
+
+
 def cached_counts(
     kind: str, agency_id: int, user_id: int | None, today: dt.date, count: Callable[[], dict[str, BoundedCount]]
 ) -> dict[str, BoundedCount]:
     """`count()`'s answer (the `kind` of counts: a page's tabs, the navigation's unread count) for this agency, clerk
     and day, from the cache while neither token has changed."""
-    if not settings.WORKLIST_COUNTS_CACHED:
+    if not counts_kept():
         return count()
     keys = (_AGENCY.format(agency_id), _READER.format(user_id))
     try:
@@ -77,7 +82,7 @@ def _replace(keys: list[str]) -> None:
 
 
 def _changed(keys: list[str]) -> None:
-    if settings.WORKLIST_COUNTS_CACHED:  # else nothing is kept under the tokens
+    if counts_kept():  # else nothing is kept under the tokens
         now_and_after_commit(lambda: _replace(keys))
 
 

@@ -145,7 +145,7 @@ def test_the_application_page_runs_a_fixed_number_of_queries(client, users, djan
     case = apply_online(id_number=worker.id_number, name="王武")
     client.force_login(users["dest_clerk"])
     client.get(case.get_absolute_url())
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         assert client.get(case.get_absolute_url()).status_code == 200
 
 

@@ -279,12 +279,12 @@ def test_the_page_runs_a_fixed_number_of_queries(client, users, django_assert_ma
     client.force_login(users["dest_supervisor"])
     # A live quote loads the case's facts in four queries (cases/selectors/assessment.py); a frozen one reads
     # the agreement, which the page lists anyway. The inbox and assignment add three: the last-seen mark, the
-    # navigation's unread count, the clerks a supervisor may assign the case to. The case's agencies are one more.
-    with django_assert_max_num_queries(18):
+    # navigation's unread count, the clerks a supervisor may assign the case to.
+    with django_assert_max_num_queries(17):
         client.get(page(live))
-    with django_assert_max_num_queries(17) as small_queries:
+    with django_assert_max_num_queries(16) as small_queries:
         client.get(page(small))
-    with django_assert_max_num_queries(17) as big_queries:
+    with django_assert_max_num_queries(16) as big_queries:
         client.get(page(big))
     assert len(big_queries) == len(small_queries)
 

@@ -27,8 +27,8 @@ def test_both_ends_download_the_agreement_and_the_confirmation(client, users, dj
         page = client.get(f"/cases/{case.reference}/").content.decode()
         assert "agreement.pdf" in page and "acceptance.pdf" in page
         # Session, user, membership, the case, its agreements, the names of the cities the frozen periods name,
-        # the access record the download leaves, and the case's agencies.
-        with django_assert_max_num_queries(8):
+        # and the access record the download leaves.
+        with django_assert_max_num_queries(7):
             agreement = client.get(f"/cases/{case.reference}/agreement.pdf")
         assert agreement["Content-Type"] == "application/pdf"
         assert agreement.content.startswith(b"%PDF-")

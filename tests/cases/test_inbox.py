@@ -124,10 +124,10 @@ def test_markers_and_counts_cost_a_fixed_number_of_queries(client, users, django
     client.force_login(users["origin_clerk"])
     client.get(WORKLIST)  # the process's calendar
     # session, user, membership, every tab's count with the unread count, the page (the keys at each end and the
-    # rows of a two-ended tab, their agencies), the page's last-seen marks
+    # rows of a two-ended tab), the page's last-seen marks
     budgets = {}
     for params in ({}, {"tab": "news"}, {"tab": "outgoing"}, {"tab": "mine"}, {"tab": "news", "mine": "on"}):
-        with django_assert_max_num_queries(9) as queries:
+        with django_assert_max_num_queries(8) as queries:
             response = client.get(WORKLIST, params)
         assert response.status_code == 200
         budgets[str(params)] = len(queries)
