@@ -284,12 +284,14 @@ def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferC
     An online application not (or never) accepted has no worker yet: its applicant's ID number is the one.
     """
     number = normalize(id_number)
-    return (
+    # The reference is unique: no ordering for the database to weigh indexes for, as first() would ask.
+    found = (
         TransferCase.objects.select_related("worker", "applicant").with_agencies()
         .filter(Q(worker__id_number=number) | Q(worker__isnull=True, applicant__id_number=number),
                 reference=(reference or "").strip().upper())
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 def worker_case(pk: int) -> TransferCase | None:

@@ -31,7 +31,7 @@ def redis_cache(settings):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/5",
+            "BACKEND": "sstransfer.cache.SharedClientRedisCache", "LOCATION": "redis://127.0.0.1:6379/5",
             "KEY_PREFIX": "sst-ops-tests",
         },
     }

@@ -66,7 +66,7 @@ def test_a_signed_in_clerk_gets_the_503_page_not_a_500(database_down, settings):
 @pytest.mark.django_db
 def test_a_cache_outage_is_a_503_too():
     down = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "BACKEND": "sstransfer.cache.SharedClientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }}
     started = time.monotonic()
@@ -102,7 +102,16 @@ def test_a_closed_database_port_gives_503s_within_seconds():
     assert seen["api"][0] == 503 and set(seen["api"][1]) == {"detail"}
     assert (seen["page"], seen["ready"]) == (503, 503)
     assert seen["seconds"] < 10  # a hang would last until the worker is killed; a loaded machine is only slow
-    assert seen["options"] == {"connect_timeout": 1, "options": "-c statement_timeout=750"}
+    assert seen["options"] == {
+        "connect_timeout": 1, "options": "-c statement_timeout=750", "server_side_binding": True, "prepare_threshold": 5,
+    }
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_keep_them():
+    script = "from django.conf import settings; print(sorted(settings.DATABASES['default']['OPTIONS']))"
+    result = run_django(script, DATABASE_URL=CLOSED_PORT, DATABASE_PREPARE_THRESHOLD="0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "['connect_timeout', 'options']"
 
 
 @pytest.mark.postgres
@@ -129,7 +138,7 @@ def test_with_redis_down_a_signed_in_clerk_still_works_from_the_database(users, 
     assert client.login(username="origin_clerk", password=PASSWORD)
     settings.WORKLIST_COUNTS_CACHED = True
     down = {**settings.CACHES, "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "BACKEND": "sstransfer.cache.SharedClientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }}
     with override_settings(CACHES=down):
