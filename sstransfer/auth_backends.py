@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 
 class SignInThrottleBackend(AxesStandaloneBackend):
@@ -15,3 +22,25 @@ class SignInThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class MemberModelBackend(ModelBackend):
+    """Django's model backend, loading a signed-in user with their agency membership: every clerk page and API call
+    reads the membership (cases.models.Actor.for_user), which was a query of its own on each request."""
+
+    def get_user(self, user_id: object) -> AbstractBaseUser | None:
+        user = get_user_model()._default_manager.select_related("membership").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class MemberTokenAuthentication(TokenAuthentication):
+    """The API's token sign-in, with the membership loaded beside the user (as MemberModelBackend does)."""
+
+    def authenticate_credentials(self, key: str) -> tuple[AbstractBaseUser, Token]:
+        try:
+            token = Token.objects.select_related("user__membership").get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token

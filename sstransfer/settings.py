@@ -164,7 +164,7 @@ WORKLIST_COUNTS_CACHED = env.bool("WORKLIST_COUNTS_CACHED", default=bool(REDIS_U
 # django-axes first: every sign-in path (the clerks' login, the admin, the API token) goes through authenticate(),
 # so one counter covers them all. Locked per user name (one name is not tried from a thousand addresses) and per
 # address (one address does not try a thousand names), each after SIGN_IN_MAX_FAILURES failures.
-AUTHENTICATION_BACKENDS = ["sstransfer.auth_backends.SignInThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["sstransfer.auth_backends.SignInThrottleBackend", "sstransfer.auth_backends.MemberModelBackend"]
 AXES_FAILURE_LIMIT = env.int("SIGN_IN_MAX_FAILURES", default=20)
 AXES_COOLOFF_TIME = env.float("SIGN_IN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
@@ -255,7 +255,7 @@ OUTBOX_MAX_DELAY_SECONDS = env.int("OUTBOX_MAX_DELAY_SECONDS", default=3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sstransfer.auth_backends.MemberTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

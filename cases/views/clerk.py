@@ -59,6 +59,7 @@ from cases.people import person_name
 from cases.selectors.funds import case_ledger
 from cases.tables import COLUMNS, TEMPLATE_LANGUAGES, template_csv, template_xlsx
 from cases.views.portal import client_address
+from regions.directory import agencies_by_id
 from regions.models import AgencyMembership
 
 audit_log = logging.getLogger("sstransfer.audit")
@@ -70,13 +71,12 @@ def clerk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        membership = (
-            AgencyMembership.objects.select_related("agency__city__province").filter(user=request.user).first()
-        )
+        # Loaded with the user (sstransfer.auth_backends.MemberModelBackend); its agency, with the agency's city and
+        # province, from the process's directory.
+        membership = getattr(request.user, "membership", None)
         if membership is None:
             return render(request, "cases/no_agency.html", status=403)
-        # Actor.for_user and the navigation read it from here instead of querying again.
-        request.user.membership = membership
+        membership.agency = agencies_by_id({membership.agency_id})[membership.agency_id]
         # The navigation's unread count: counted only by a page that draws it (the worklist puts its own, counted
         # with the tabs, in its place).
         request.inbox_unread = SimpleLazyObject(partial(
