@@ -667,6 +667,16 @@ class TransferCase(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < (today or timezone.localdate())
 
+    # Attributes, not methods, for the API's serializers: DRF inspects the signature of a method it reads a field
+    # from on every row (inspect.signature, ~15 % of an API list page's CPU).
+    @property
+    def overdue_today(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def status_label(self) -> str:
+        return self.get_status_display()
+
     def awaits(self, agency_id: int | None) -> bool:
         """Whether the next step is this agency's (awaiting_move_of says the same in SQL)."""
         side = self.next_side()

@@ -343,7 +343,7 @@ class CaseWorkerSerializer(serializers.Serializer):
 class CaseSummarySerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=CaseStatus.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField()
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
     worker = CaseWorkerSerializer(
         allow_null=True,
@@ -360,7 +360,7 @@ class CaseSummarySerializer(serializers.Serializer):
     due_estimated = serializers.BooleanField(
         help_text=_("The due date counts weekdays for a year whose official holidays are not yet entered.")
     )
-    overdue = serializers.BooleanField(source="is_overdue")
+    overdue = serializers.BooleanField(source="overdue_today")
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -697,7 +697,7 @@ class TimelineEntrySerializer(serializers.Serializer):
 class StatusSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=CaseStatus.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField()
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
     origin_agency_name = serializers.CharField(source="origin_agency.name")
     destination_agency_name = serializers.CharField(source="destination_agency.name")
