@@ -535,7 +535,9 @@ def find_duplicates(
                 one, other = other, one
             found.add(Duplicate(one, other, first, last))
         heapq.heappush(running, (b.last_month, order, b, area_b))
-    return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city))
+    # The whole value as the key: two spans of one pair can start together, and a set's order differs between
+    # processes (string hashing), so a partial key would list them differently from one run to the next.
+    return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city, d.last_month))
 
 
 def duplicate_refund(

@@ -129,7 +129,7 @@ def every_pair(periods, insurance_type, levels, origin_area):
             if rules.pooling_area(insurance_type, other, levels) == origin_area:
                 one, other = other, one
             found.add(rules.Duplicate(one, other, first, last))
-    return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city))
+    return sorted(found, key=lambda d: (d.first_month, d.first_city, d.second_city, d.last_month))
 
 
 @given(
@@ -150,3 +150,15 @@ def test_the_sweep_finds_what_every_pair_finds(rows, insurance_type, origin_area
     assert rules.find_duplicates(history, insurance_type, levels, origin_area) == every_pair(
         history, insurance_type, levels, origin_area
     )
+
+
+def test_two_spans_of_one_pair_that_start_together_are_listed_shortest_first_whatever_the_input_order():
+    start = rules.month_index(2020, 1)
+    long_span = rules.Period(rules.PENSION, "440300", start, start + 8, Decimal(5000))
+    short_span = rules.Period(rules.PENSION, "440300", start, start + 3, Decimal(5000))
+    other = rules.Period(rules.PENSION, "510100", start, start + 10, Decimal(5000))
+    expected = [
+        rules.Duplicate("440300", "510100", start, start + 3), rules.Duplicate("440300", "510100", start, start + 8),
+    ]
+    for history in ([long_span, short_span, other], [short_span, long_span, other], [other, long_span, short_span]):
+        assert rules.find_duplicates(history, rules.PENSION, {}, "44") == expected
