@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,8 @@ def open_menu_if_collapsed(page: Page) -> None:
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
+        # Until Bootstrap's collapse has finished opening, a click inside the menu can miss its button.
+        expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
 
 
 def choose_language(page: Page, language: str) -> None:
