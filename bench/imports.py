@@ -56,7 +56,8 @@ def measure_imports(sizes: tuple[int, ...] = SIZES) -> dict:
     linear = biggest["ms_per_row"] <= smallest["ms_per_row"] * LINEAR_SLACK
     return {
         "batches": batches, "target_seconds": TARGET_SECONDS,
-        "meets_target": biggest["rows"] < 100_000 or (biggest["seconds"] < TARGET_SECONDS and linear),
+        # Judged only on a batch of the size: smaller ones (a quick run) say nothing of the target.
+        "meets_target": (biggest["seconds"] < TARGET_SECONDS and linear) if biggest["rows"] >= 100_000 else None,
         "linear": linear,
     }
 
