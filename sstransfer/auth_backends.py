@@ -6,11 +6,15 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+
+from sstransfer.compiled import compiled
 
 
 class SignInThrottleBackend(AxesStandaloneBackend):
@@ -29,18 +33,32 @@ class MemberModelBackend(ModelBackend):
     reads the membership (cases.models.Actor.for_user), which was a query of its own on each request."""
 
     def get_user(self, user_id: object) -> AbstractBaseUser | None:
-        user = get_user_model()._default_manager.select_related("membership").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            found = _user_with_membership(get_user_model()._meta.pk.to_python(user_id))
+        except ValidationError:
+            return None
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
+
+
+# Both run on every signed-in request, always in this shape: compiled once per connection (sstransfer/compiled.py).
+@compiled
+def _user_with_membership(user_id: int) -> QuerySet:
+    return get_user_model()._default_manager.select_related("membership").filter(pk=user_id)
+
+
+@compiled
+def _token_with_member(key: str) -> QuerySet[Token]:
+    return Token.objects.select_related("user__membership").filter(key=key)
 
 
 class MemberTokenAuthentication(TokenAuthentication):
     """The API's token sign-in, with the membership loaded beside the user (as MemberModelBackend does)."""
 
     def authenticate_credentials(self, key: str) -> tuple[AbstractBaseUser, Token]:
-        try:
-            token = Token.objects.select_related("user__membership").get(key=key)
-        except Token.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        found = _token_with_member(key)
+        if not found:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token = found[0]
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return token.user, token

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from cases.selectors.funds import completion_funds_blocker
 from cases.selectors.lists import Key, Order
 from cases.selectors.reference import calendar_overrides
 from regions.workdays import add_workdays
+from sstransfer.compiled import compiled
 
 
 def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
@@ -250,4 +251,17 @@ def contact_letter(case: TransferCase) -> ContactLetter:
 
 def case_timeline(case: TransferCase) -> list[CaseEvent]:
     """The worker's timeline: the events that changed the status, oldest first, without notes or names."""
-    return [event for event in case.events.all() if event.from_status != event.to_status]
+    return [event for event in case_events(case) if event.from_status != event.to_status]
+
+
+def case_events(case: TransferCase) -> list[CaseEvent]:
+    """Every event of the case, oldest first, each knowing its case; the worker's pages read them on every visit."""
+    events = _events_of_case(case.pk)
+    for event in events:
+        event.case = case
+    return events
+
+
+@compiled
+def _events_of_case(case_id: int) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case_id=case_id)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,10 +23,12 @@ from cases.models import (
     CaseStatus,
     Side,
     TransferCase,
+    attach_agencies,
     worker_may_add_material,
 )
-from cases.selectors.cases import available_transitions
+from cases.selectors.cases import available_transitions, case_events
 from regions.models import Agency
+from sstransfer.compiled import compiled
 
 # The public templates get these plain values, never a case or a worker, so no page can
 # show more than the masked ID number by accident.
@@ -216,7 +218,7 @@ def worker_progress(case: TransferCase) -> WorkerProgress:
     """The worker's own view of their case; one query (the events) on top of the case and its agencies."""
     steps = []
     request = ""
-    for event in case.events.all():
+    for event in case_events(case):
         text = _step_text(event, case)
         if text is None:
             continue
@@ -283,15 +285,20 @@ def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferC
 
     An online application not (or never) accepted has no worker yet: its applicant's ID number is the one.
     """
-    number = normalize(id_number)
+    found = _case_by_reference_and_id_number((reference or "").strip().upper(), normalize(id_number))
+    attach_agencies(found)
+    return found[0] if found else None
+
+
+# The public lookup's one statement, compiled once per connection: every worker's lookup has this shape.
+@compiled
+def _case_by_reference_and_id_number(reference: str, number: str) -> QuerySet[TransferCase]:
     # The reference is unique: no ordering for the database to weigh indexes for, as first() would ask.
-    found = (
-        TransferCase.objects.select_related("worker", "applicant").with_agencies()
-        .filter(Q(worker__id_number=number) | Q(worker__isnull=True, applicant__id_number=number),
-                reference=(reference or "").strip().upper())
+    return (
+        TransferCase.objects.select_related("worker", "applicant")
+        .filter(Q(worker__id_number=number) | Q(worker__isnull=True, applicant__id_number=number), reference=reference)
         .order_by()[:1]
     )
-    return next(iter(found), None)
 
 
 def worker_case(pk: int) -> TransferCase | None:
