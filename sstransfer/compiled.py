@@ -142,3 +142,17 @@ def _populator(compiler, db: str) -> Callable[[list], list]:
 
 def compiled(build: Callable[..., QuerySet[M]]) -> CompiledQuery[M]:
     return CompiledQuery(build)
+
+
+def as_prefetched(instance: Model, related_name: str, objects: list[Model]) -> None:
+    """`objects` as `instance.<related_name>.all()`, the way prefetch_related leaves them: each knows its instance,
+    and the manager's all() asks the database no more (filtering it still does, as after prefetch_related)."""
+    manager = getattr(instance, related_name)
+    for related in objects:
+        manager.field.set_cached_value(related, instance)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[manager.field.remote_field.cache_name] = queryset

@@ -117,7 +117,7 @@ def record_access(request: Request, worker: Worker, what: str) -> None:
 
 def case_response(request: Request, reference: str, status_code: int = status.HTTP_200_OK) -> Response:
     """The case as docs/api.md shows it, read afresh: one fixed set of queries however long its history."""
-    case = selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset())
+    case = selectors.case_detail_for_user(request.user, reference)
     report = selectors.case_report(case)
     context = {
         "report": report,

@@ -29,13 +29,15 @@ from cases.models import (
     TransferCaseQuerySet,
     Worker,
     actor_may,
+    attach_agencies,
+    of_agency,
 )
 from cases.selectors.assessment import case_assessment
 from cases.selectors.funds import completion_funds_blocker
 from cases.selectors.lists import Key, Order
 from cases.selectors.reference import calendar_overrides
 from regions.workdays import add_workdays
-from sstransfer.compiled import compiled
+from sstransfer.compiled import as_prefetched, compiled
 
 
 def get_case_for_user(user: object, reference: str, queryset: TransferCaseQuerySet | None = None) -> TransferCase:
@@ -50,17 +52,46 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
         raise Http404 from None
 
 
-def case_detail_queryset() -> TransferCaseQuerySet:
-    return TransferCase.objects.with_list_related().select_related(
-        "worker__hukou_city__province", "applicant__hukou_city__province"
-    ).prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.select_related("agency", "actor")),
-        Prefetch("agreements", queryset=Agreement.objects.select_related("superseded_by")),
-        # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
-        Prefetch("duplicates", queryset=CaseDuplicate.objects.select_related(
-            "first_city__province", "second_city__province", "kept_city__province"
-        )),
-    )
+def case_detail_for_user(user: object, reference: str) -> TransferCase:
+    """The case as get_case_for_user gives it (404 alike), with what its page and the API's detail show: the
+    worker or applicant with their hukou city, the assignee, the agencies, and its events, agreements and
+    duplicates. Four statements, each compiled once per connection (sstransfer/compiled.py): compiling them was
+    most of the API detail's CPU."""
+    agency_id = Actor.for_user(user).agency_id
+    found = _case_detail(agency_id, (reference or "").strip().upper()) if agency_id is not None else []
+    if not found:
+        raise Http404
+    attach_agencies(found)
+    case = found[0]
+    as_prefetched(case, "events", _detail_events(case.pk))
+    as_prefetched(case, "agreements", _detail_agreements(case.pk))
+    as_prefetched(case, "duplicates", _detail_duplicates(case.pk))
+    return case
+
+
+@compiled
+def _case_detail(agency_id: int, reference: str) -> QuerySet[TransferCase]:
+    return TransferCase.objects.select_related(
+        "worker__hukou_city__province", "applicant__hukou_city__province", "assignee",
+    ).filter(of_agency(agency_id), reference=reference)
+
+
+@compiled
+def _detail_events(case_id: int) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.select_related("agency", "actor").filter(case_id=case_id)
+
+
+@compiled
+def _detail_agreements(case_id: int) -> QuerySet[Agreement]:
+    return Agreement.objects.select_related("superseded_by").filter(case_id=case_id)
+
+
+@compiled
+def _detail_duplicates(case_id: int) -> QuerySet[CaseDuplicate]:
+    # A city's name includes its province's (City.__str__): fetch both, or each duplicate costs a query per city.
+    return CaseDuplicate.objects.select_related(
+        "first_city__province", "second_city__province", "kept_city__province"
+    ).filter(case_id=case_id)
 
 
 def case_document_queryset() -> TransferCaseQuerySet:

@@ -385,7 +385,9 @@ def _record_access(request: HttpRequest, case: TransferCase, what: str) -> None:
 
 def _case(request: HttpRequest, reference: str, *, detail: bool = True) -> TransferCase:
     """The case if the user's agency is a party to it, else 404; `detail` prefetches what the case page shows."""
-    return selectors.get_case_for_user(request.user, reference, selectors.case_detail_queryset() if detail else None)
+    return selectors.case_detail_for_user(request.user, reference) if detail else selectors.get_case_for_user(
+        request.user, reference
+    )
 
 
 def _registered_case(request: HttpRequest, reference: str) -> TransferCase:

@@ -9,10 +9,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import CaseStatus, TransferCase
-from sstransfer.compiled import NotCompilable, compiled
+from sstransfer.compiled import NotCompilable, as_prefetched, compiled
 from tests.factories import WorkerFactory, open_case
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,32 @@ def test_deferred_fields_and_annotations_come_as_the_queryset_gives_them(users):
 def test_a_query_whose_values_cannot_be_swapped_is_refused_on_its_first_call(build, values, reason):
     with pytest.raises(NotCompilable, match=reason):
         compiled(build)(*values)
+
+
+def test_objects_handed_over_as_prefetched_are_what_all_gives_without_a_query(users):
+    case = open_case(users)
+    events = list(case.events.all())
+    fresh = TransferCase.objects.get(pk=case.pk)
+    as_prefetched(fresh, "events", events)
+    with CaptureQueriesContext(connection) as queries:
+        listed = list(fresh.events.all())
+        assert all(event.case is fresh for event in listed)
+    assert listed == events and len(queries) == 0
+    # Narrowing it asks the database, for this case's events only, as after prefetch_related.
+    assert list(fresh.events.filter(pk=events[0].pk)) == [events[0]]
+
+
+def test_the_case_detail_is_four_statements_and_a_404_for_an_agency_not_a_party(users):
+    from cases.selectors import case_detail_for_user
+
+    case = open_case(users)
+    case_detail_for_user(users["origin_clerk"], case.reference)  # the process's directory of agencies, once
+    with CaptureQueriesContext(connection) as queries:
+        found = case_detail_for_user(users["origin_clerk"], case.reference.lower())
+        assert found.origin_agency.city.province and found.worker.hukou_city.province
+        assert list(found.events.all()) and list(found.agreements.all()) == [] and list(found.duplicates.all()) == []
+    assert found.pk == case.pk and len(queries) == 4, [q["sql"].split(" FROM ")[1][:60] for q in queries.captured_queries]
+    no_membership = get_user_model().objects.create_user("no-membership")
+    for outsider in (users["outsider_clerk"], no_membership):
+        with pytest.raises(Http404):
+            case_detail_for_user(outsider, case.reference)
