@@ -91,15 +91,21 @@ def _count_all(keys: Sequence[str], window: int) -> list[tuple[int, float]]:
     if client is None:
         return [_count(key, window) for key in keys]
     # One round trip for them all, and an expiry only on a window's first attempt: Django's own incr checks, then
-    # adds, and a key expiring between the two would come back as a counter without end.
-    pipe = client.pipeline()
-    for key in keys:
-        full_key = cache.make_and_validate_key(key)
-        pipe.incr(full_key)
-        pipe.expire(full_key, window, nx=True)
-        pipe.ttl(full_key)
-    answers = pipe.execute()
-    return [(int(count), float(max(ttl, 0))) for count, _set, ttl in zip(*[iter(answers)] * 3, strict=True)]
+    # adds, and a key expiring between the two would come back as a counter without end. A script, not a
+    # MULTI of three commands a key: one reply to read instead of fifteen.
+    answers = client.register_script(_COUNT)(keys=[cache.make_and_validate_key(key) for key in keys], args=[window])
+    return [(int(count), float(max(ttl, 0))) for count, ttl in zip(*[iter(answers)] * 2, strict=True)]
+
+
+_COUNT = """
+local answers = {}
+for _, key in ipairs(KEYS) do
+  answers[#answers + 1] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[1], 'NX')
+  answers[#answers + 1] = redis.call('TTL', key)
+end
+return answers
+"""
 
 
 def _count(key: str, window: int) -> tuple[int, float]:
