@@ -284,6 +284,7 @@ class TransitionForm(forms.Form):
         self.applicant = self.registered_name = None
         if name == "accept_application":
             self._identity_check(case)
+        self.case_reference = case.reference
         self.helper = _helper(name, reverse("cases:transition", args=[case.reference, name]))
         self.helper.add_input(Submit(
             "submit", self.rule.label, css_id=f"submit-{name}",
@@ -306,6 +307,12 @@ class TransitionForm(forms.Form):
                      % {"name": self.applicant.name}),
                 ],
             )
+
+    @property
+    def unbound_shape(self) -> tuple | None:
+        """What the form's unbound markup depends on besides the case's reference and the language
+        (case_tags.case_form); None where it shows the applicant's names."""
+        return None if self.rule.name == "accept_application" else (self.rule.name,)
 
     @property
     def names_differ(self) -> bool:
@@ -350,6 +357,8 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: object, case: TransferCase, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.case_reference = case.reference
+        self.unbound_shape = ()
         self.helper = _helper("note", reverse("cases:add_note", args=[case.reference]), _("Add the note"))
 
 
@@ -361,6 +370,8 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args: object, case: TransferCase, max_megabytes: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, JPEG or PNG, up to %(size)s MB.") % {"size": max_megabytes}
+        self.case_reference = case.reference
+        self.unbound_shape = (max_megabytes,)
         self.helper = _helper("attachment", reverse("cases:add_attachment", args=[case.reference]), _("Upload"))
 
 
