@@ -34,9 +34,10 @@ class MemberModelBackend(ModelBackend):
 
     def get_user(self, user_id: object) -> AbstractBaseUser | None:
         try:
-            found = _user_with_membership(get_user_model()._meta.pk.to_python(user_id))
+            pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        found = _user_with_membership(pk) if pk is not None else []
         return found[0] if found and self.user_can_authenticate(found[0]) else None
 
 

@@ -12,14 +12,15 @@ PostgreSQL's prepared statement (settings.DATABASE_PREPARE_THRESHOLD) is reused 
 What `build` may do: filter on its arguments with exact lookups (each argument a str or an int, passed to the
 database unchanged), select_related, only/defer, order_by, a fixed slice. It is refused on the first call (so in
 the tests, not in production) when an argument is transformed on its way to the database (icontains, a date) or
-never reaches it, when it asks for values()/prefetch_related, or when it picks a database with using(): the
-database is the router's choice for the model, as for any read.
+never reaches it, when it asks for values()/prefetch_related or select_for_update(), or when it picks a
+database with using(): the database is the router's choice for the model, as for any read. Every call's values
+must be str or int (None is refused: the ORM would have written IS NULL), and `build` must not let a constant of
+the query depend on the language or the day: it is compiled once.
 """
 
 from __future__ import annotations
 
 import itertools
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -54,31 +55,39 @@ class CompiledQuery(Generic[M]):
     def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
         self._build = build
         self._model: type[Model] | None = None
-        self._statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def __call__(self, *values: str | int) -> list[M]:
         """The query's rows for these values, as the queryset would give them."""
+        self._check(values)
         if self._model is None:
             self._model = self._build(*self._placeholders(values)).model
         db = router.db_for_read(self._model)
         connection = connections[db]
-        statement = self._statements.get(connection)
+        # Kept on the connection object (one per thread and database), so that they go with it.
+        statements = connection.__dict__.setdefault("_compiled_statements", {})
+        statement = statements.get(self)
         if statement is None:
-            statement = self._statements[connection] = self._compile(db, values)
+            statement = statements[self] = self._compile(db, values)
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, statement.params_for(values))
             rows = cursor.fetchall()
         return statement.populate(rows)
 
     @staticmethod
+    def _check(values: tuple) -> None:
+        # On every call: None would be sent as `= NULL`, where the ORM writes IS NULL.
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise NotCompilable(f"only str and int values can be compiled, not {type(value).__name__}")
+
+    @staticmethod
     def _placeholders(values: tuple) -> list[str | int]:
         placeholders: list[str | int] = []
         for value in values:
             serial = next(_placeholder_serial)
-            if isinstance(value, bool) or not isinstance(value, int | str):
-                raise NotCompilable(f"only str and int values can be compiled, not {type(value).__name__}")
-            # Within every integer field's range (a value outside one compiles to an empty query).
-            placeholders.append(1000 + serial % 30000 if isinstance(value, int) else f"Placeholder-{serial}")
+            # An int within every integer field's range (a value outside one compiles to an empty query); a str
+            # that any strip(), upper() or lower() on its way would change.
+            placeholders.append(1000 + serial % 30000 if isinstance(value, int) else f" Placeholder-{serial} ")
         return placeholders
 
     def _compile(self, db: str, values: tuple) -> _Statement:
@@ -110,6 +119,8 @@ class CompiledQuery(Generic[M]):
             raise NotCompilable("only a queryset of model instances without prefetch_related can be compiled")
         if queryset._db is not None:
             raise NotCompilable("a compiled query reads where the router sends its model; leave out using()")
+        if queryset._for_write or queryset.query.select_for_update:
+            raise NotCompilable("a compiled query only reads: no select_for_update()")
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()
         return compiler, sql, list(params)

@@ -55,3 +55,10 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(client, users):
     case = open_case(users)
     get_user_model().objects.filter(username="origin_clerk").update(is_active=False)
     assert client.get(case.get_absolute_url()).status_code == 302
+
+
+@pytest.mark.parametrize("user_id", [None, "not-a-number", "999999"])
+def test_a_session_naming_no_user_signs_in_nobody(user_id):
+    from sstransfer.auth_backends import MemberModelBackend
+
+    assert MemberModelBackend().get_user(user_id) is None

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from decimal import Decimal
 
 from crispy_forms.utils import render_crispy_form
@@ -181,7 +180,6 @@ def _row_cells(row: object, detail: str, marker: str, unread_dot: str, outgoing_
 # token: drawn once per shape and language, kept in the process's fragments cache with both marked, and filled
 # in for each page.
 _REFERENCE_MARK, _CSRF_MARK = "\ue000reference\ue000", "\ue000csrf\ue000"
-_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 @register.simple_tag(takes_context=True)
@@ -189,7 +187,8 @@ def case_form(context: template.Context, form: object) -> str:
     """`{% crispy form %}` for a form of the case page; one with an `unbound_shape` (cases/forms.py), while
     unbound, from the fragments cache."""
     shape = None if form.is_bound else getattr(form, "unbound_shape", None)
-    if shape is None:
+    csrf_token = context.get("csrf_token")
+    if shape is None or not csrf_token or csrf_token == "NOTPROVIDED":  # noqa: S105 - Django's "no token" value
         return render_crispy_form(form, context=context.flatten())
     key = "case-form:" + hashlib.sha256(
         repr((type(form).__qualname__, form.prefix, shape, translation.get_language())).encode()
@@ -197,9 +196,12 @@ def case_form(context: template.Context, form: object) -> str:
     fragments = caches["fragments"]
     markup = fragments.get(key)
     if markup is None:
-        drawn = render_crispy_form(form, context=context.flatten()).replace(form.case_reference, _REFERENCE_MARK)
-        markup = _CSRF_VALUE.sub(lambda found: found[1] + _CSRF_MARK + found[2], drawn)
+        drawn = render_crispy_form(form, context={**context.flatten(), "csrf_token": _CSRF_MARK})
+        if drawn.count(_CSRF_MARK) != 1:
+            # Not a form that posts its token once: nothing here may be shared with another request.
+            return render_crispy_form(form, context=context.flatten())
+        markup = drawn.replace(form.case_reference, _REFERENCE_MARK)
         fragments.set(key, markup)
     return mark_safe(  # noqa: S308 - crispy's own escaped markup, with a reference and a token of our own
-        markup.replace(_REFERENCE_MARK, escape(form.case_reference)).replace(_CSRF_MARK, escape(str(context["csrf_token"])))
+        markup.replace(_REFERENCE_MARK, escape(form.case_reference)).replace(_CSRF_MARK, escape(str(csrf_token)))
     )

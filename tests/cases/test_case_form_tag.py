@@ -74,3 +74,11 @@ def test_a_form_with_errors_and_the_applicant_check_are_drawn_afresh(users):
     assert TransitionForm(case=application, name="accept_application").unbound_shape is None
     drawn(TransitionForm(case=case, name="reject"))
     assert drawn(bound) == by_crispy(bound, "token-1")
+
+
+def test_a_page_without_a_token_is_drawn_afresh_and_shares_nothing(users):
+    case = open_case(users)
+    without = Template("{% load case_tags %}{% case_form form %}").render(Context({"form": NoteForm(case=case)}))
+    assert "csrfmiddlewaretoken" not in without
+    assert CSRF.findall(drawn(NoteForm(case=case), "token-3")) == ["token-3"]
+    assert CSRF.findall(drawn(NoteForm(case=case), "token-4")) == ["token-4"]

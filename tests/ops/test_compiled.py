@@ -42,7 +42,7 @@ def test_each_call_gives_what_the_queryset_gives_for_its_own_values(users):
         assert not hasattr(found[0], "applicant") and found[0]._state.db == "default" and not found[0]._state.adding
     # Another worker's ID number with a real reference finds nothing, as the queryset does.
     assert lookup(cases[0].reference, cases[1].worker.id_number) == []
-    assert list(lookup._statements) == [connections["default"]]
+    assert lookup in connections["default"]._compiled_statements
 
 
 def test_it_compiles_once_per_connection_and_keeps_the_query_constants(users, monkeypatch):
@@ -53,9 +53,17 @@ def test_it_compiles_once_per_connection_and_keeps_the_query_constants(users, mo
     monkeypatch.setattr(type(lookup), "_compile", lambda self, *a: compiles.append(a) or original(self, *a))
     lookup(case.reference, case.worker.id_number)
     lookup(case.reference, case.worker.id_number)
-    statement = lookup._statements[connections["default"]]
+    statement = connections["default"]._compiled_statements[lookup]
     assert len(compiles) == 1
     assert statement.params_for(("R", "I")) == ["I", "I", "R", CaseStatus.WITHDRAWN]
+
+
+def test_values_are_checked_on_every_call_not_only_the_first(users):
+    case = open_case(users)
+    lookup = compiled(by_reference_and_worker)
+    assert lookup(case.reference, case.worker.id_number)
+    with pytest.raises(NotCompilable, match="only str and int"):
+        lookup(case.reference, None)
 
 
 def test_an_integer_argument_a_missing_row_and_a_related_row_that_is_absent(users):
@@ -89,6 +97,9 @@ def test_deferred_fields_and_annotations_come_as_the_queryset_gives_them(users):
     (lambda pk: TransferCase.objects.prefetch_related("events").filter(pk=pk), (1,), "model instances"),
     (lambda pk: TransferCase.objects.using("default").filter(pk=pk), (1,), "using()"),
     (lambda pk: TransferCase.objects.all(), (1,), "never reaches"),
+    (lambda ref: TransferCase.objects.filter(reference=ref.strip()), ("TR-1",), "transformed"),
+    (lambda pk: TransferCase.objects.select_for_update().filter(pk=pk), (1,), "select_for_update"),
+    (lambda pk: TransferCase.objects.filter(pk=pk), (None,), "only str and int"),
     (lambda ref: TransferCase.objects.filter(reference=ref.upper()), ("tr-1",), "transformed"),
 ])
 def test_a_query_whose_values_cannot_be_swapped_is_refused_on_its_first_call(build, values, reason):
