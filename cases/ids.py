@@ -117,6 +117,12 @@ def mask_in_text(text: str) -> str:
 CODE_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
+def normalize_reference(value: str | None) -> str:
+    """A case reference as issued: in capitals, so that one typed in lower case or with spaces around it names
+    the same case (the status lookup, the case page, the API)."""
+    return (value or "").strip().upper()
+
+
 def normalize_code(value: str) -> str:
     """A verification or access code as issued: any case, O for 0, I or L for 1, spaces and hyphens ignored."""
     return SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper().translate(CODE_CONFUSABLES)

@@ -40,7 +40,6 @@ class NotCompilable(TypeError):
 
 @dataclass(frozen=True)
 class _Statement:
-    compiler: object
     sql: str
     params: tuple
     # For each parameter, the index of the call's argument that fills it, or None for a constant of the query.
@@ -111,7 +110,7 @@ class CompiledQuery(Generic[M]):
             slots.append(slot)
         if set(range(len(values))) - set(slots):
             raise NotCompilable("an argument never reaches the database")
-        return _Statement(compiler, sql, tuple(params), tuple(slots), _populator(compiler, db))
+        return _Statement(sql, tuple(params), tuple(slots), _populator(compiler, db))
 
     def _compiler(self, db: str, placeholders: list) -> tuple[object, str, list]:
         queryset = self._build(*placeholders)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from cases import rules
-from cases.ids import normalize
+from cases.ids import normalize, normalize_reference
 from cases.models import (
     AGREEMENT_STATUSES,
     TRANSITION_RULES,
@@ -30,7 +30,6 @@ from cases.models import (
     Worker,
     actor_may,
     attach_agencies,
-    of_agency,
 )
 from cases.selectors.assessment import case_assessment
 from cases.selectors.funds import completion_funds_blocker
@@ -47,7 +46,7 @@ def get_case_for_user(user: object, reference: str, queryset: TransferCaseQueryS
     """
     base = queryset if queryset is not None else TransferCase.objects.with_list_related()
     try:
-        return base.visible_to(user).get(reference=(reference or "").strip().upper())
+        return base.visible_to(user).get(reference=normalize_reference(reference))
     except TransferCase.DoesNotExist:
         raise Http404 from None
 
@@ -58,7 +57,8 @@ def case_detail_for_user(user: object, reference: str) -> TransferCase:
     duplicates. Four statements, each compiled once per connection (sstransfer/compiled.py): compiling them was
     most of the API detail's CPU."""
     agency_id = Actor.for_user(user).agency_id
-    found = _case_detail(agency_id, (reference or "").strip().upper()) if agency_id is not None else []
+    # As TransferCaseQuerySet.visible_to: a user of no agency sees no case.
+    found = _case_detail(agency_id, normalize_reference(reference)) if agency_id is not None else []
     if not found:
         raise Http404
     attach_agencies(found)
@@ -73,7 +73,7 @@ def case_detail_for_user(user: object, reference: str) -> TransferCase:
 def _case_detail(agency_id: int, reference: str) -> QuerySet[TransferCase]:
     return TransferCase.objects.select_related(
         "worker__hukou_city__province", "applicant__hukou_city__province", "assignee",
-    ).filter(of_agency(agency_id), reference=reference)
+    ).of_agency(agency_id).filter(reference=reference)
 
 
 @compiled
@@ -288,8 +288,7 @@ def case_timeline(case: TransferCase) -> list[CaseEvent]:
 def case_events(case: TransferCase) -> list[CaseEvent]:
     """Every event of the case, oldest first, each knowing its case; the worker's pages read them on every visit."""
     events = _events_of_case(case.pk)
-    for event in events:
-        event.case = case
+    as_prefetched(case, "events", events)
     return events
 
 

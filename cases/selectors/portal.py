@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases.ids import normalize, normalize_code
+from cases.ids import normalize, normalize_code, normalize_reference
 from cases.models import (
     Actor,
     Agreement,
@@ -285,7 +285,7 @@ def case_by_reference_and_id_number(reference: str, id_number: str) -> TransferC
 
     An online application not (or never) accepted has no worker yet: its applicant's ID number is the one.
     """
-    found = _case_by_reference_and_id_number((reference or "").strip().upper(), normalize(id_number))
+    found = _case_by_reference_and_id_number(normalize_reference(reference), normalize(id_number))
     attach_agencies(found)
     return found[0] if found else None
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases import notifications
 from cases.errors import RuleBlocked, StateConflict
-from cases.ids import parse_id_number
+from cases.ids import normalize_reference, parse_id_number
 from cases.models import (
     EVENT_NOTE_MAX_LENGTH,
     Actor,
@@ -60,7 +60,7 @@ def _lookup_guarded(
     window = settings.STATUS_LOOKUP_WINDOW_SECONDS
     per_address = settings.STATUS_LOOKUP_MAX_FAILURES
     per_target = settings.STATUS_LOOKUP_MAX_FAILURES_PER_TARGET
-    reference, id_key = reference.strip().upper(), _id_key(id_number)
+    reference, id_key = normalize_reference(reference), _id_key(id_number)
     # Every counter in one round trip, and every give-back in one more (sstransfer/limits.py).
     slots = limits.take_all([
         ("lookup-address-reference", f"{client_address}|{reference}", per_address),

@@ -206,3 +206,16 @@ def test_the_future_is_judged_by_the_date_in_china(monkeypatch):
     first17 = "44030420261126002"
     with pytest.raises(ValidationError):
         parse_id_number(first17 + check_character(first17))
+
+
+@pytest.mark.parametrize("typed", ["TR-2026-ABC123", "tr-2026-abc123", "  Tr-2026-Abc123 \t"])
+def test_a_reference_typed_in_any_case_or_with_spaces_around_it_is_the_issued_one(typed):
+    from cases.ids import normalize_reference
+
+    assert normalize_reference(typed) == "TR-2026-ABC123"
+
+
+def test_no_reference_is_an_empty_one():
+    from cases.ids import normalize_reference
+
+    assert normalize_reference(None) == ""
